@@ -1,0 +1,53 @@
+using System.Diagnostics.Metrics;
+
+namespace Weir.Diagnostics;
+
+/// <summary>
+/// The <c>Weir</c> meter and its instruments, named after Kestrel's OpenTelemetry instruments so the same
+/// dashboards read both. Created from the host's <see cref="IMeterFactory"/> so tests observe their own.
+/// </summary>
+internal sealed class WeirMetrics
+{
+    public const string MeterName = "Weir";
+
+    public WeirMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
+
+        ActiveConnections = Meter.CreateUpDownCounter<long>(
+            "weir.active_connections", "{connection}", "Connections currently open on the server.");
+        QueuedConnections = Meter.CreateUpDownCounter<long>(
+            "weir.queued_connections", "{connection}", "Connections accepted and waiting to start their pipeline.");
+        RejectedConnections = Meter.CreateCounter<long>(
+            "weir.rejected_connections", "{connection}", "Connections refused because a limit was reached.");
+        ConnectionDuration = Meter.CreateHistogram<double>(
+            "weir.connection.duration", "s", "How long connections lived, tagged with why they closed.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        ActiveTlsHandshakes = Meter.CreateUpDownCounter<long>(
+            "weir.active_tls_handshakes", "{handshake}", "TLS handshakes in progress.");
+        TlsHandshakeDuration = Meter.CreateHistogram<double>(
+            "weir.tls_handshake.duration", "s", "How long TLS handshakes took, tagged with their outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HandshakeBuckets });
+    }
+
+    public Meter Meter { get; }
+
+    public UpDownCounter<long> ActiveConnections { get; }
+
+    public UpDownCounter<long> QueuedConnections { get; }
+
+    public Counter<long> RejectedConnections { get; }
+
+    public Histogram<double> ConnectionDuration { get; }
+
+    public UpDownCounter<long> ActiveTlsHandshakes { get; }
+
+    public Histogram<double> TlsHandshakeDuration { get; }
+
+    private static readonly double[] DurationBuckets =
+        [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+
+    private static readonly double[] HandshakeBuckets =
+        [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
+}
