@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Weir.Diagnostics;
 
@@ -31,6 +33,8 @@ internal sealed class WeirMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HandshakeBuckets });
     }
 
+    private static readonly ConditionalWeakTable<IMeterFactory, WeirMetrics> ByFactory = [];
+
     public Meter Meter { get; }
 
     public UpDownCounter<long> ActiveConnections { get; }
@@ -44,6 +48,15 @@ internal sealed class WeirMetrics
     public UpDownCounter<long> ActiveTlsHandshakes { get; }
 
     public Histogram<double> TlsHandshakeDuration { get; }
+
+    /// <summary>
+    /// The instruments of the services' <see cref="IMeterFactory"/>, one set per factory, or
+    /// <see langword="null"/> where the services have no meter factory (metrics are then not recorded).
+    /// </summary>
+    public static WeirMetrics? FromServices(IServiceProvider? services) =>
+        services?.GetService<IMeterFactory>() is { } factory
+            ? ByFactory.GetValue(factory, static f => new WeirMetrics(f))
+            : null;
 
     private static readonly double[] DurationBuckets =
         [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
