@@ -30,12 +30,17 @@ public sealed class Server : IAsyncDisposable
 
     private readonly ServerListener[] _listeners;
     private readonly ConcurrentDictionary<ServerConnection, byte> _connections = new(ReferenceEqualityComparer.Instance);
+    private readonly object[] _ownedTransports;
     private readonly Lock _gate = new();
     private State _state;
     private Task? _stopTask;
 
-    internal Server(IServiceProvider services, IReadOnlyList<(EndPoint EndPoint, IConnectionListenerFactory Transport, ConnectionDelegate Application)> listeners)
+    internal Server(
+        IServiceProvider services,
+        IReadOnlyList<(EndPoint EndPoint, IConnectionListenerFactory Transport, ConnectionDelegate Application)> listeners,
+        object[] ownedTransports)
     {
+        _ownedTransports = ownedTransports;
         Logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Server>();
         Metrics = WeirMetrics.FromServices(services);
         _listeners = [.. listeners.Select(l => new ServerListener(this, l.EndPoint, l.Transport, l.Application))];
@@ -68,7 +73,7 @@ public sealed class Server : IAsyncDisposable
         {
             if (_state != State.Created)
             {
-                throw new InvalidOperationException("The server was already started; a server starts once.");
+                throw new InvalidOperationException("The server was already started or stopped; a server starts once.");
             }
 
             _state = State.Starting;
@@ -127,7 +132,7 @@ public sealed class Server : IAsyncDisposable
                     throw new InvalidOperationException("The server is starting; stop it after StartAsync has returned.");
                 }
 
-                _stopTask = _state == State.Started ? StopCoreAsync(cancellationToken) : Task.CompletedTask;
+                _stopTask = StopAndReleaseAsync(_state == State.Started, cancellationToken);
                 _state = State.Stopped;
             }
 
@@ -147,6 +152,26 @@ public sealed class Server : IAsyncDisposable
     }
 
     internal void Remove(ServerConnection connection) => _connections.TryRemove(connection, out _);
+
+    private async Task StopAndReleaseAsync(bool started, CancellationToken cancellationToken)
+    {
+        if (started)
+        {
+            await StopCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var transport in _ownedTransports)
+        {
+            if (transport is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                ((IDisposable)transport).Dispose();
+            }
+        }
+    }
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {

@@ -20,6 +20,7 @@ namespace Weir;
 public sealed class ServerBuilder
 {
     private readonly List<ListenerDefinition> _listeners = [];
+    private readonly List<object> _ownedTransports = [];
 
     /// <summary>Creates a builder with no services: handlers are constructed directly, nothing is logged or measured.</summary>
     public ServerBuilder()
@@ -51,11 +52,24 @@ public sealed class ServerBuilder
     }
 
     /// <summary>Adds listeners on <paramref name="transport"/>: <paramref name="configure"/> names their endpoints and pipelines.</summary>
-    public ServerBuilder UseTransport(IConnectionListenerFactory transport, Action<TransportListenBuilder> configure)
+    /// <remarks>The caller keeps ownership of <paramref name="transport"/>: the server does not dispose it.</remarks>
+    public ServerBuilder UseTransport(IConnectionListenerFactory transport, Action<TransportListenBuilder> configure) =>
+        UseTransport(transport, configure, ownsTransport: false);
+
+    /// <summary>
+    /// Adds listeners on <paramref name="transport"/>; with <paramref name="ownsTransport"/>, the server disposes the
+    /// transport (if it is disposable) once it has stopped. For extensions that make the transport themselves.
+    /// </summary>
+    internal ServerBuilder UseTransport(IConnectionListenerFactory transport, Action<TransportListenBuilder> configure, bool ownsTransport)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(configure);
         configure(new TransportListenBuilder(this, transport));
+        if (ownsTransport && transport is IAsyncDisposable or IDisposable)
+        {
+            _ownedTransports.Add(transport);
+        }
+
         return this;
     }
 
@@ -105,7 +119,7 @@ public sealed class ServerBuilder
             built.Add((listener.EndPoint, listener.Transport, pipeline.Build()));
         }
 
-        return new Server(ApplicationServices, built);
+        return new Server(ApplicationServices, built, [.. _ownedTransports]);
     }
 
     private static bool IsEphemeral(EndPoint endPoint) => endPoint is IPEndPoint { Port: 0 };

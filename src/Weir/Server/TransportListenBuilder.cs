@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Connections;
 
 namespace Weir;
 
-/// <summary>Adds listeners that share one transport; made by <see cref="ServerBuilder.UseTransport"/>.</summary>
+/// <summary>Adds listeners that share one transport; made by <see cref="ServerBuilder.UseTransport(IConnectionListenerFactory, Action{TransportListenBuilder})"/>.</summary>
 public sealed class TransportListenBuilder
 {
     private readonly ServerBuilder _server;
