@@ -96,6 +96,20 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task AValueThatDoesNotConvertFailsTheStartNamingTheKey()
+    {
+        var builder = CreateBuilder(new() { ["Weir:Endpoints:Main:Url"] = "tcp://127.0.0.1:0", ["Weir:Endpoints:Main:IdleTimeout"] = "soon" });
+        builder.Services.AddWeirServer(builder.Configuration.GetSection("Weir"), weir => weir
+            .UseTransport(_ => TestTransport.KestrelSockets().ListenerFactory)
+            .MapEndpoint("Main", (c, _) => c.UseConnectionHandler<EchoHandler>()));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(Token));
+
+        Assert.Contains("Weir:Endpoints:Main:IdleTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnEndpointWithoutAPipelineFailsTheStartNamingIt()
     {
         var builder = CreateBuilder(new() { ["Weir:Endpoints:Orphan:Url"] = "tcp://127.0.0.1:0" });
