@@ -44,7 +44,8 @@ internal sealed class InMemoryLink
 
     private async Task RunAsync()
     {
-        await Task.WhenAll(PumpAsync(_a, _b), PumpAsync(_b, _a)).ConfigureAwait(false);
+        // On the thread pool, so neither side's application continues inline on the other's thread or context.
+        await Task.WhenAll(Task.Run(() => PumpAsync(_a, _b)), Task.Run(() => PumpAsync(_b, _a))).ConfigureAwait(false);
         FireClosed(_a);
         FireClosed(_b);
     }
@@ -63,9 +64,6 @@ internal sealed class InMemoryLink
 
     private static async Task PumpAsync(InMemoryConnection from, InMemoryConnection to)
     {
-        // Runs on the thread pool so neither side's application continues inline on the other's thread.
-        await Task.Yield();
-
         var reader = from.OutputPipe.Reader;
         var writer = to.InputPipe.Writer;
         Exception? peerError = null;

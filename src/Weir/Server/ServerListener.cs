@@ -63,7 +63,8 @@ internal sealed class ServerListener : IAsyncDisposable
         Transfers = new ConnectionTransferTotals(Tags);
     }
 
-    public void StartAccepting() => _acceptLoop = AcceptLoopAsync();
+    // On the thread pool, away from any synchronization context of the caller of StartAsync.
+    public void StartAccepting() => _acceptLoop = Task.Run(AcceptLoopAsync);
 
     /// <summary>Unbinds, so no connection is accepted any more, and waits for the accept loop to end.</summary>
     public async Task StopAcceptingAsync(CancellationToken cancellationToken)
@@ -108,9 +109,6 @@ internal sealed class ServerListener : IAsyncDisposable
 
     private async Task AcceptLoopAsync()
     {
-        // Leave StartAsync before the first accept waits.
-        await Task.Yield();
-
         var failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
