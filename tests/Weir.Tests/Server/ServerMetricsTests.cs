@@ -71,6 +71,25 @@ public sealed class ServerMetricsTests
     }
 
     [Fact]
+    public async Task OverATransportWithoutCloseReasonsTheServerTagsWhatItSaw()
+    {
+        var transport = TestTransport.KestrelSockets();
+        await using var services = TestServices.Create();
+        using var duration = new MetricCollector<double>(WeirMetrics.FromServices(services)!.Meter, "weir.connection.duration");
+        await using var server = new ServerBuilder(services)
+            .UseTransport(transport.ListenerFactory, t => t.ListenLocalhost(0, c => c.Run(async connection =>
+                await connection.Transport.Output.WriteAsync("bye"u8.ToArray()))))
+            .Build();
+        await server.StartAsync(TestContext.Current.CancellationToken);
+
+        await using var connection = await transport.ConnectAsync(server.EndPoints[0], TestContext.Current.CancellationToken);
+        Assert.Equal("bye", await connection.Transport.Input.ReceiveToEndAsync());
+        await duration.WaitForMeasurementsAsync(1, ConnectionExtensions.HangGuard);
+
+        Assert.Equal("local_closed", duration.LastMeasurement!.Tags[ConnectionTags.CloseReason]);
+    }
+
+    [Fact]
     public async Task BytesReceivedAndSentCountLiveAndClosedConnections()
     {
         var transport = new InMemoryTransport();
