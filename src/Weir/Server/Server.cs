@@ -132,7 +132,9 @@ public sealed class Server : IAsyncDisposable
                     throw new InvalidOperationException("The server is starting; stop it after StartAsync has returned.");
                 }
 
-                _stopTask = StopAndReleaseAsync(_state == State.Started, cancellationToken);
+                // Run outside the lock: unbinding calls into the transports.
+                var started = _state == State.Started;
+                _stopTask = Task.Run(() => StopAndReleaseAsync(started, cancellationToken), CancellationToken.None);
                 _state = State.Stopped;
             }
 
