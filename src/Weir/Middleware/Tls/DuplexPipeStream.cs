@@ -38,7 +38,14 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
                 throw new OperationCanceledException("The transport's pending read was cancelled.");
             }
 
-            if (!available.IsEmpty && !buffer.IsEmpty)
+            // SslStream waits for data with zero-byte reads; those must leave the data unexamined for the next read.
+            if (buffer.IsEmpty)
+            {
+                _input.AdvanceTo(available.Start);
+                return 0;
+            }
+
+            if (!available.IsEmpty)
             {
                 var count = (int)Math.Min(available.Length, buffer.Length);
                 var taken = available.Slice(0, count);
@@ -47,8 +54,8 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
                 return count;
             }
 
-            _input.AdvanceTo(available.Start, available.End);
-            if (result.IsCompleted || buffer.IsEmpty)
+            _input.AdvanceTo(available.End);
+            if (result.IsCompleted)
             {
                 return 0;
             }
