@@ -1,8 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using System.Diagnostics.Metrics;
 using Weir.Diagnostics;
 using Weir.Middleware.Limits;
 using Weir.Tests.Middleware.Infrastructure;
