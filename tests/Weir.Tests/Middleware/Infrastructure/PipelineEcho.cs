@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Microsoft.AspNetCore.Connections;
 
 namespace Weir.Tests.Middleware.Infrastructure;
@@ -26,5 +28,32 @@ internal static class PipelineEcho
         }
 
         await output.CompleteAsync();
+    }
+
+    /// <summary>Reads one line, answers it, and closes (close_notify, then FIN).</summary>
+    public static async Task ReplyToOneLineAsync(ConnectionContext connection)
+    {
+        var input = connection.Transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync();
+            var buffer = result.Buffer;
+            var newline = buffer.PositionOf((byte)'\n');
+            if (newline is { } end)
+            {
+                var line = Encoding.UTF8.GetString(buffer.Slice(0, end).ToArray());
+                input.AdvanceTo(buffer.GetPosition(1, end));
+                await connection.Transport.Output.WriteAsync(Encoding.UTF8.GetBytes($"echo: {line}\n"));
+                break;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await connection.Transport.Output.CompleteAsync();
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
@@ -26,7 +25,7 @@ public sealed class TlsRealPeerTests
         await using var server = await KestrelTestServer.StartAsync(services, b => b.UseServerTls(options).Run(async c =>
         {
             hostName = c.Features.Get<ITlsHandshakeFeature>()?.HostName;
-            await ReplyToOneLineAsync(c);
+            await PipelineEcho.ReplyToOneLineAsync(c);
         }));
 
         var output = await OpensslClient.RunAsync(server.EndPoint, "hello\n", "-servername", "localhost", "-alpn", "weir/1");
@@ -42,7 +41,7 @@ public sealed class TlsRealPeerTests
     {
         await using var services = TestServices.Create();
         using var certificate = TestCertificates.CreateServer();
-        await using var server = await KestrelTestServer.StartAsync(services, b => b.UseServerTls(certificate).Run(ReplyToOneLineAsync));
+        await using var server = await KestrelTestServer.StartAsync(services, b => b.UseServerTls(certificate).Run(PipelineEcho.ReplyToOneLineAsync));
 
         var output = await OpensslClient.RunAsync(server.EndPoint, "twelve\n", "-tls1_2", "-servername", "localhost");
 
@@ -55,7 +54,7 @@ public sealed class TlsRealPeerTests
     {
         await using var services = TestServices.Create();
         using var certificate = TestCertificates.CreateServer();
-        await using var server = await KestrelTestServer.StartAsync(services, b => b.UseServerTls(certificate).Run(ReplyToOneLineAsync));
+        await using var server = await KestrelTestServer.StartAsync(services, b => b.UseServerTls(certificate).Run(PipelineEcho.ReplyToOneLineAsync));
         var token = TestContext.Current.CancellationToken;
 
         using (var garbage = new TcpClient())
@@ -78,7 +77,7 @@ public sealed class TlsRealPeerTests
         using var certificate = TestCertificates.CreateServer();
         var options = new ServerTlsOptions { ServerCertificate = certificate };
         options.ApplicationProtocols.Add(TlsTestPipelines.WeirProtocol);
-        await using var server = await KestrelTestServer.StartAsync(services, b => b.UseServerTls(options).Run(ReplyToOneLineAsync));
+        await using var server = await KestrelTestServer.StartAsync(services, b => b.UseServerTls(options).Run(PipelineEcho.ReplyToOneLineAsync));
         var token = TestContext.Current.CancellationToken;
 
         var socket = new Socket(server.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -100,32 +99,5 @@ public sealed class TlsRealPeerTests
 
         Assert.Equal("echo: over sockets\n", reply);
         Assert.Equal(TlsTestPipelines.WeirProtocol, alpn);
-    }
-
-    /// <summary>Reads one line, answers it, and closes (close_notify, then FIN).</summary>
-    private static async Task ReplyToOneLineAsync(ConnectionContext connection)
-    {
-        var input = connection.Transport.Input;
-        while (true)
-        {
-            var result = await input.ReadAsync();
-            var buffer = result.Buffer;
-            var newline = buffer.PositionOf((byte)'\n');
-            if (newline is { } end)
-            {
-                var line = Encoding.UTF8.GetString(buffer.Slice(0, end).ToArray());
-                input.AdvanceTo(buffer.GetPosition(1, end));
-                await connection.Transport.Output.WriteAsync(Encoding.UTF8.GetBytes($"echo: {line}\n"));
-                break;
-            }
-
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                break;
-            }
-        }
-
-        await connection.Transport.Output.CompleteAsync();
     }
 }
