@@ -9,8 +9,6 @@ internal sealed class ConnectionLimitMiddleware(ConnectionDelegate next, long li
 {
     private long _active;
 
-    public long Active => Volatile.Read(ref _active);
-
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         if (Interlocked.Increment(ref _active) > limit)

@@ -26,8 +26,6 @@ internal sealed class IdleConnection
 
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
-    public bool HasExpired => Volatile.Read(ref _expired) != 0;
-
     public void Touch() => Volatile.Write(ref _lastActivity, _heartbeat.TimeProvider.GetTimestamp());
 
     public void Expire()

@@ -32,17 +32,6 @@ internal sealed class IdleHeartbeat
 
     public TimeProvider TimeProvider { get; }
 
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _connections.Count;
-            }
-        }
-    }
-
     public void Add(IdleConnection connection)
     {
         lock (_lock)

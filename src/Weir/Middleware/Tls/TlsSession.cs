@@ -25,7 +25,8 @@ internal static class TlsSession
         connection.Features.Set<ITlsApplicationProtocolFeature>(feature);
 
         var pool = connection.Features.Get<IMemoryPoolFeature>()?.MemoryPool;
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, leaveOpen: true));
+        // Zero-byte reads keep an idle TLS connection from holding a buffer while it waits.
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, leaveOpen: true, useZeroByteReads: true));
         var output = new TlsPipeWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, leaveOpen: true)), stream, rawTransport.Output);
         connection.Transport = new DuplexPipe(input, output);
         try
