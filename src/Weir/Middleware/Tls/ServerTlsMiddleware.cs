@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
@@ -12,6 +13,9 @@ internal sealed class ServerTlsMiddleware
     private readonly TlsHandshake _handshake;
     private readonly SslServerAuthenticationOptions _sharedOptions;
     private readonly Func<ConnectionContext, string?, X509Certificate2?>? _selector;
+
+    // A context holds the certificate's built chain; building it on every handshake would be wasted work.
+    private readonly ConditionalWeakTable<X509Certificate2, SslStreamCertificateContext> _selectedContexts = [];
 
     public ServerTlsMiddleware(ConnectionDelegate next, ServerTlsOptions options, SslStreamCertificateContext? certificate, TlsHandshake handshake)
     {
@@ -65,7 +69,8 @@ internal sealed class ServerTlsMiddleware
             ?? throw new AuthenticationException($"ServerTlsOptions.ServerCertificateSelector returned no certificate for '{hostName}'.");
         return ValueTask.FromResult(new SslServerAuthenticationOptions
         {
-            ServerCertificate = certificate,
+            ServerCertificateContext = _selectedContexts.GetValue(
+                certificate, static c => SslStreamCertificateContext.Create(c, additionalCertificates: null, offline: true)),
             ApplicationProtocols = _sharedOptions.ApplicationProtocols,
             ClientCertificateRequired = _sharedOptions.ClientCertificateRequired,
             EnabledSslProtocols = _sharedOptions.EnabledSslProtocols,

@@ -20,6 +20,7 @@ public sealed class ProxyProtocolMiddlewareTests
         var seen = new Seen();
         var pipeline = new ConnectionBuilder(services).UseProxyProtocol().Run(seen.RecordAsync).Build();
         var connection = Connection();
+        var transport = connection.Transport;
 
         await connection.SendAsync("PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\nhello, world");
         await connection.Peer.Output.CompleteAsync();
@@ -28,6 +29,7 @@ public sealed class ProxyProtocolMiddlewareTests
         Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 56324), seen.Remote);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.2"), 443), seen.Local);
         Assert.Equal("hello, world", seen.Data);
+        Assert.Same(transport, seen.Transport);
         Assert.Equal(1, seen.Feature!.Version);
         Assert.Equal(LoopbackProxy, seen.Feature.ProxyEndPoint);
         Assert.Contains(services.Logs(), r => r.Id.Id == 350);
@@ -280,12 +282,15 @@ public sealed class ProxyProtocolMiddlewareTests
 
         public string? Data { get; private set; }
 
+        public object? Transport { get; private set; }
+
         public async Task RecordAsync(ConnectionContext connection)
         {
             Called = true;
             Remote = connection.RemoteEndPoint;
             Local = connection.LocalEndPoint;
             Feature = connection.Features.Get<IProxyProtocolFeature>();
+            Transport = connection.Transport;
             using var copy = new MemoryStream();
             await connection.Transport.Input.CopyToAsync(copy);
             Data = Encoding.ASCII.GetString(copy.ToArray());

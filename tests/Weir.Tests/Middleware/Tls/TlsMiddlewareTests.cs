@@ -257,6 +257,67 @@ public sealed class TlsMiddlewareTests
     }
 
     [Fact]
+    public async Task ASelectorWithNoCertificateForTheHostFailsThatHandshake()
+    {
+        await using var services = TestServices.Create();
+        using var certificate = TestCertificates.CreateServer();
+        var server = new ConnectionBuilder(services)
+            .UseServerTls(o => o.ServerCertificateSelector = (_, host) => host == "known.test" ? certificate : null)
+            .Run(PipelineEcho.EchoAsync).Build();
+        var client = new ConnectionBuilder(services)
+            .UseClientTls(TlsTestPipelines.TrustOnly(certificate, targetHost: "unknown.test"))
+            .Run(_ => Task.CompletedTask).Build();
+        var (clientConnection, serverConnection) = TestConnection.CreatePair();
+
+        var serving = Task.Run(() => server(serverConnection), TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<ConnectionAbortedException>(() => client(clientConnection));
+        await serving.WaitAsync(TestTimeouts.HangGuard, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ConnectionCloseReason.TlsHandshakeFailed, serverConnection.CloseReason.Reason);
+        Assert.Contains(services.Logs(), r => r.Id.Id == 211 && r.Exception!.Message.Contains("unknown.test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AClientCertificateTheValidationRejectsFailsTheHandshake()
+    {
+        await using var services = TestServices.Create();
+        using var certificate = TestCertificates.CreateServer();
+        using var clientCertificate = TestCertificates.CreateClient();
+        string? judged = null;
+        var server = new ConnectionBuilder(services).UseServerTls(new ServerTlsOptions
+        {
+            ServerCertificate = certificate,
+            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+            ClientCertificateValidation = (c, _, _) =>
+            {
+                judged = c.Thumbprint;
+                return false;
+            },
+        }).Run(PipelineEcho.EchoAsync).Build();
+        var clientOptions = TlsTestPipelines.TrustOnly(certificate);
+        clientOptions.ClientCertificate = clientCertificate;
+        var client = new ConnectionBuilder(services).UseClientTls(clientOptions).Run(c => TlsTestPipelines.SendAndReadToEndAsync(c, "x")).Build();
+        var (clientConnection, serverConnection) = TestConnection.CreatePair();
+
+        var serving = Task.Run(() => server(serverConnection), TestContext.Current.CancellationToken);
+        var connecting = Task.Run(async () =>
+        {
+            try
+            {
+                await client(clientConnection);
+            }
+            catch (Exception exception) when (exception is ConnectionAbortedException or IOException or InvalidOperationException)
+            {
+                // With TLS 1.3 the client finishes first and learns of the refusal only when it reads.
+            }
+        }, TestContext.Current.CancellationToken);
+        await Task.WhenAll(serving, connecting).WaitAsync(TestTimeouts.HangGuard, TestContext.Current.CancellationToken);
+
+        Assert.Equal(clientCertificate.Thumbprint, judged);
+        Assert.Equal(ConnectionCloseReason.TlsHandshakeFailed, serverConnection.CloseReason.Reason);
+    }
+
+    [Fact]
     public async Task TheCertificateCanComeFromAPfxFile()
     {
         using var directory = new TempDirectory();
