@@ -47,11 +47,6 @@ internal static class ProxyHeaderV2Parser
             return ProxyParseResult.Invalid($"v2 header with unknown command {command}");
         }
 
-        if (family > 3 || protocol > 2)
-        {
-            return ProxyParseResult.Invalid($"v2 header with unknown family {family} or protocol {protocol}");
-        }
-
         if (buffer.Length < FixedLength + length)
         {
             return ProxyParseResult.Incomplete;
@@ -62,6 +57,11 @@ internal static class ProxyHeaderV2Parser
         {
             // LOCAL: the proxy's own connection (a health check); its address block is ignored, as the specification says.
             return ProxyParseResult.Parsed(new ProxyProtocolFeature { Version = 2, Command = ProxyProtocolCommand.Local }, total);
+        }
+
+        if (family > 3 || protocol > 2)
+        {
+            return ProxyParseResult.Invalid($"v2 header with unknown family {family} or protocol {protocol}");
         }
 
         var header = new byte[total];

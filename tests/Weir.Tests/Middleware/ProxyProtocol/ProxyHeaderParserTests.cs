@@ -173,6 +173,15 @@ public sealed class ProxyHeaderParserTests
     }
 
     [Fact]
+    public void AV2LocalHeaderIgnoresEvenAnUnknownFamily()
+    {
+        var result = Parse(ProxyHeaders.V2(0x20, 0xf5, [1, 2, 3, 4]));
+
+        Assert.Equal(ProxyParseStatus.Parsed, result.Status);
+        Assert.Equal(ProxyProtocolCommand.Local, result.Header!.Command);
+    }
+
+    [Fact]
     public void AV2UnspecHeaderKeepsTheRealEndpoints()
     {
         var header = ProxyHeaders.V2(0x21, 0x00, [1, 2, 3]);
