@@ -9,13 +9,14 @@ public static class IdleTimeoutExtensions
     private const string LoggerCategory = "Weir.Middleware.Timeouts.IdleTimeout";
 
     /// <summary>
-    /// Closes a connection when the rest of the pipeline neither reads nor writes for <paramref name="timeout"/>:
+    /// Closes a connection with no bytes either way for <paramref name="timeout"/>:
     /// the connection is aborted, reported as <see cref="ConnectionCloseReason.Timeout"/> and logged.
     /// </summary>
     /// <remarks>
     /// One heartbeat timer serves every connection of the pipeline; it ticks every quarter of the timeout (at most
     /// every second), so a connection closes between one timeout and one tick after its last activity. Activity is
-    /// the application reading, consuming, writing or flushing.
+    /// bytes arriving for a pending read, or the application reading, consuming, writing or flushing; a flush that
+    /// waits on a slow peer counts from its start.
     /// </remarks>
     /// <param name="builder">The pipeline.</param>
     /// <param name="timeout">How long a connection may be idle; must be positive.</param>

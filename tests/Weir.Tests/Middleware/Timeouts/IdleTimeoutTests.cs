@@ -63,6 +63,33 @@ public sealed class IdleTimeoutTests
     }
 
     [Fact]
+    public async Task BytesCountWhenTheyArriveNotWhenTheHandlerConsumesThem()
+    {
+        await using var services = TestServices.Create();
+        var time = new FakeTimeProvider();
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pipeline = new ConnectionBuilder(services).UseIdleTimeout(Timeout, time).Run(async c =>
+        {
+            var result = await c.Transport.Input.ReadAsync();
+            received.SetResult();
+            await release.Task;
+            c.Transport.Input.AdvanceTo(result.Buffer.End);
+        }).Build();
+        var connection = new TestConnection();
+        var running = pipeline(connection);
+
+        time.Advance(TimeSpan.FromSeconds(9));
+        await connection.SendAsync("late");
+        await received.Task.WaitAsync(TestTimeouts.HangGuard, TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.False(connection.Aborted.Task.IsCompleted);
+        release.SetResult();
+        await running.WaitAsync(TestTimeouts.HangGuard, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task SendingBytesPostponesTheTimeout()
     {
         await using var services = TestServices.Create();
