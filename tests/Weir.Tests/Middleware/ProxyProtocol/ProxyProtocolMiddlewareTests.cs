@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Time.Testing;
@@ -191,6 +192,22 @@ public sealed class ProxyProtocolMiddlewareTests
         await pipeline(connection).WaitAsync(TestTimeouts.HangGuard, TestContext.Current.CancellationToken);
 
         Assert.Equal(IPAddress.Parse("192.0.2.1"), ((IPEndPoint)seen.Remote!).Address);
+    }
+
+    [Fact]
+    public async Task APeerWithoutAnIPAddressIsTrusted()
+    {
+        await using var services = TestServices.Create();
+        var seen = new Seen();
+        var pipeline = new ConnectionBuilder(services).UseProxyProtocol().Run(seen.RecordAsync).Build();
+        var connection = new TestConnection { RemoteEndPoint = new UnixDomainSocketEndPoint("/run/haproxy-to-weir.sock") };
+
+        await connection.SendAsync("PROXY TCP6 2001:db8::7 2001:db8::1 40000 443\r\n");
+        await connection.Peer.Output.CompleteAsync();
+        await pipeline(connection).WaitAsync(TestTimeouts.HangGuard, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("2001:db8::7"), 40000), seen.Remote);
+        Assert.IsType<UnixDomainSocketEndPoint>(seen.Feature!.ProxyEndPoint);
     }
 
     [Theory]
