@@ -128,7 +128,20 @@ internal sealed class ProxyProtocolMiddleware(
         }
 
         var address = Normalize(ip.Address);
-        return _trustedProxies.Contains(address) || _trustedNetworks.Any(network => network.Contains(address));
+        if (Array.IndexOf(_trustedProxies, address) >= 0)
+        {
+            return true;
+        }
+
+        foreach (var network in _trustedNetworks)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
