@@ -14,7 +14,7 @@ internal sealed class ClientTlsMiddleware(ConnectionDelegate next, ClientTlsOpti
         ClientCertificates = options.ClientCertificate is null ? null : [options.ClientCertificate],
         EnabledSslProtocols = options.EnabledProtocols,
         CertificateRevocationCheckMode = options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
-        RemoteCertificateValidationCallback = ClientCertificateCheck.CreateForServer(options.ServerCertificateValidation),
+        RemoteCertificateValidationCallback = CertificateChecks.ForServer(options.ServerCertificateValidation),
     };
 
     public async Task OnConnectionAsync(ConnectionContext connection)

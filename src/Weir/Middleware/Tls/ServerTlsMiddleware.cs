@@ -29,7 +29,7 @@ internal sealed class ServerTlsMiddleware
             ClientCertificateRequired = options.ClientCertificateMode != ClientCertificateMode.NoCertificate,
             EnabledSslProtocols = options.EnabledProtocols,
             CertificateRevocationCheckMode = options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = ClientCertificateCheck.Create(options.ClientCertificateMode, options.ClientCertificateValidation),
+            RemoteCertificateValidationCallback = CertificateChecks.ForClient(options.ClientCertificateMode, options.ClientCertificateValidation),
         };
     }
 

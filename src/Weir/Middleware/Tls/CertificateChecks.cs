@@ -3,10 +3,11 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Weir.Middleware.Tls;
 
-/// <summary>Turns a certificate mode and an optional user check into the callback <see cref="SslStream"/> calls.</summary>
-internal static class ClientCertificateCheck
+/// <summary>Turns the options' certificate checks into the callbacks <see cref="SslStream"/> calls.</summary>
+internal static class CertificateChecks
 {
-    public static RemoteCertificateValidationCallback Create(
+    /// <summary>The server's check of the client: the mode decides about a missing certificate, the user's check about a present one.</summary>
+    public static RemoteCertificateValidationCallback ForClient(
         ClientCertificateMode mode, Func<X509Certificate2, X509Chain?, SslPolicyErrors, bool>? validate) =>
         (_, certificate, chain, errors) =>
         {
@@ -26,7 +27,8 @@ internal static class ClientCertificateCheck
                 : validate(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), chain, errors);
         };
 
-    public static RemoteCertificateValidationCallback? CreateForServer(Func<X509Certificate2, X509Chain?, SslPolicyErrors, bool>? validate) =>
+    /// <summary>The client's check of the server: the user's, or (when <see langword="null"/>) the platform's verdict.</summary>
+    public static RemoteCertificateValidationCallback? ForServer(Func<X509Certificate2, X509Chain?, SslPolicyErrors, bool>? validate) =>
         validate is null
             ? null
             : (_, certificate, chain, errors) =>
