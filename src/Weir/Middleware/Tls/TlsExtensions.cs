@@ -53,6 +53,16 @@ public static class TlsExtensions
         return builder.UseServerTls(new ServerTlsOptions { ServerCertificate = certificate });
     }
 
+    /// <summary>Runs TLS server handshakes with the certificate in a file and the default options.</summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="certificatePath">A PKCS#12 file, or a PEM file holding the certificate and its key; see <see cref="ServerTlsOptions.CertificatePath"/>.</param>
+    /// <param name="password">The PKCS#12 password or the encrypted PEM key's, if any.</param>
+    public static IConnectionBuilder UseServerTls(this IConnectionBuilder builder, string certificatePath, string? password = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(certificatePath);
+        return builder.UseServerTls(new ServerTlsOptions { CertificatePath = certificatePath, CertificatePassword = password });
+    }
+
     /// <summary>
     /// Runs a TLS client handshake on each connection, then the rest of the pipeline over the decrypted stream, with
     /// the same features as the server side. A failed handshake closes the connection, is reported and logged, and

@@ -325,7 +325,7 @@ public sealed class TlsMiddlewareTests
         var path = directory.File("server.pfx");
         await File.WriteAllBytesAsync(path, certificate.Export(X509ContentType.Pkcs12, "secret"), TestContext.Current.CancellationToken);
 
-        await AssertServesAsync(new ServerTlsOptions { CertificatePath = path, CertificatePassword = "secret" }, certificate);
+        await AssertServesAsync(b => b.UseServerTls(path, "secret"), certificate);
     }
 
     [Fact]
@@ -338,7 +338,7 @@ public sealed class TlsMiddlewareTests
         await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(keyPath, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
 
-        await AssertServesAsync(new ServerTlsOptions { CertificatePath = certificatePath, CertificateKeyPath = keyPath }, certificate);
+        await AssertServesAsync(b => b.UseServerTls(new ServerTlsOptions { CertificatePath = certificatePath, CertificateKeyPath = keyPath }), certificate);
     }
 
     [Fact]
@@ -390,10 +390,12 @@ public sealed class TlsMiddlewareTests
         Assert.Contains("ClientTlsOptions.HandshakeTimeout", client.Message, StringComparison.Ordinal);
     }
 
-    private static async Task AssertServesAsync(ServerTlsOptions options, X509Certificate2 expected)
+    private static async Task AssertServesAsync(Action<IConnectionBuilder> useTls, X509Certificate2 expected)
     {
         await using var services = TestServices.Create();
-        var server = new ConnectionBuilder(services).UseServerTls(options).Run(PipelineEcho.EchoAsync).Build();
+        var builder = new ConnectionBuilder(services);
+        useTls(builder);
+        var server = builder.Run(PipelineEcho.EchoAsync).Build();
         string? echoed = null;
         var client = new ConnectionBuilder(services).UseClientTls(TlsTestPipelines.TrustOnly(expected))
             .Run(async c => echoed = await TlsTestPipelines.SendAndReadToEndAsync(c, "from a file")).Build();
