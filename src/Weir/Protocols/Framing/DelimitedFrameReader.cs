@@ -40,14 +40,37 @@ public sealed class DelimitedFrameReader : IMessageReader<ReadOnlySequence<byte>
             return true;
         }
 
-        // Without a delimiter so far, the payload is at least every byte that cannot start one.
-        if (input.Length - (_delimiter.Length - 1) > _maximumFrameSize)
+        // Without a delimiter so far, the payload is at least every byte that cannot be the start of one.
+        if (input.Length > _maximumFrameSize
+            && input.Length - PartialDelimiterAtEnd(input) > _maximumFrameSize)
         {
             throw TooLarge();
         }
 
         message = default;
         return false;
+    }
+
+    /// <summary>The length of the longest end of <paramref name="input"/> that begins the delimiter.</summary>
+    private int PartialDelimiterAtEnd(in ReadOnlySequence<byte> input)
+    {
+        var longest = (int)Math.Min(_delimiter.Length - 1, input.Length);
+        if (longest == 0)
+        {
+            return 0;
+        }
+
+        var end = longest <= 256 ? stackalloc byte[longest] : new byte[longest];
+        input.Slice(input.Length - longest).CopyTo(end);
+        for (var length = longest; length > 0; length--)
+        {
+            if (end[^length..].SequenceEqual(_delimiter.AsSpan(0, length)))
+            {
+                return length;
+            }
+        }
+
+        return 0;
     }
 
     private ProtocolException TooLarge() =>
