@@ -158,6 +158,9 @@ public sealed class RespStore : IDisposable
     /// <inheritdoc />
     public void Dispose() => _sweep.Dispose();
 
+    /// <summary>Gets the number of keys held, expired ones not yet removed included.</summary>
+    internal int StoredCount => _items.Count;
+
     internal int RemoveExpired()
     {
         var now = Now;
