@@ -10,11 +10,13 @@ public readonly struct ProtocolWriteBatch : IAsyncDisposable, IEquatable<Protoco
 {
     private readonly ProtocolWriter? _owner;
     private readonly long _id;
+    private readonly CancellationToken _cancellationToken;
 
-    internal ProtocolWriteBatch(ProtocolWriter owner, long id)
+    internal ProtocolWriteBatch(ProtocolWriter owner, long id, CancellationToken cancellationToken)
     {
         _owner = owner;
         _id = id;
+        _cancellationToken = cancellationToken;
     }
 
     /// <summary>Writes one message into the batch, without flushing.</summary>
@@ -31,9 +33,12 @@ public readonly struct ProtocolWriteBatch : IAsyncDisposable, IEquatable<Protoco
     public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
         Owner.FlushInBatchAsync(_id, cancellationToken);
 
-    /// <summary>Flushes what the batch holds and ends it, letting other writers in.</summary>
+    /// <summary>
+    /// Flushes what the batch holds since its last flush, with the token the batch was begun with, and ends it,
+    /// letting other writers in.
+    /// </summary>
     /// <returns>A task that completes when the bytes are flushed.</returns>
-    public ValueTask DisposeAsync() => _owner?.EndBatchAsync(_id) ?? default;
+    public ValueTask DisposeAsync() => _owner?.EndBatchAsync(_id, _cancellationToken) ?? default;
 
     /// <inheritdoc />
     public bool Equals(ProtocolWriteBatch other) => ReferenceEquals(_owner, other._owner) && _id == other._id;

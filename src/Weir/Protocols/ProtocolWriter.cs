@@ -14,6 +14,7 @@ public sealed class ProtocolWriter : IDisposable
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private long _batch;
+    private bool _batchUnflushed;
 
     /// <summary>Initializes a new instance over <paramref name="output"/>.</summary>
     /// <param name="output">Where messages go, typically <c>connection.Transport.Output</c>.</param>
@@ -79,12 +80,13 @@ public sealed class ProtocolWriter : IDisposable
     /// Takes this writer for a batch of messages of any types: no other task writes until the batch is disposed,
     /// which flushes what it holds.
     /// </summary>
-    /// <param name="cancellationToken">Cancels waiting for other writers.</param>
+    /// <param name="cancellationToken">Cancels waiting for other writers, and the final flush.</param>
     /// <returns>The batch; dispose it (<c>await using</c>) to flush and let other writers in.</returns>
     public async ValueTask<ProtocolWriteBatch> BeginBatchAsync(CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new ProtocolWriteBatch(this, Interlocked.Increment(ref _batch));
+        _batchUnflushed = false;
+        return new ProtocolWriteBatch(this, Interlocked.Increment(ref _batch), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -94,16 +96,21 @@ public sealed class ProtocolWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(writer);
         ThrowIfNotCurrent(batch);
+        _batchUnflushed = true;
         writer.WriteMessage(message, _output);
     }
 
     internal ValueTask<FlushResult> FlushInBatchAsync(long batch, CancellationToken cancellationToken)
     {
         ThrowIfNotCurrent(batch);
+
+        // A flush commits the bytes at once and only then waits for the reader; even if that wait is
+        // canceled, the bytes are in the pipe and the end of the batch has nothing left to flush.
+        _batchUnflushed = false;
         return _output.FlushAsync(cancellationToken);
     }
 
-    internal async ValueTask EndBatchAsync(long batch)
+    internal async ValueTask EndBatchAsync(long batch, CancellationToken cancellationToken)
     {
         // A later batch number makes every copy of the finished batch inert, so only one copy releases the lock.
         if (Interlocked.CompareExchange(ref _batch, batch + 1, batch) != batch)
@@ -113,7 +120,11 @@ public sealed class ProtocolWriter : IDisposable
 
         try
         {
-            await _output.FlushAsync().ConfigureAwait(false);
+            if (_batchUnflushed)
+            {
+                _batchUnflushed = false;
+                await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -97,6 +97,25 @@ public sealed class ProtocolWriterTests
     }
 
     [Fact]
+    public async Task ABatchWhoseFlushWasCanceledEndsWithoutWaitingForTheReader()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        using var writer = new ProtocolWriter(pipe.Writer);
+        using var cancel = new CancellationTokenSource();
+
+        var batch = await writer.BeginBatchAsync(cancel.Token);
+        batch.Write(FrameWriter, Bytes("more than sixteen bytes"));
+        var flush = batch.FlushAsync(cancel.Token).AsTask();
+        Assert.False(flush.IsCompleted);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flush.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        await batch.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        var next = await writer.BeginBatchAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await next.DisposeAsync();
+    }
+
+    [Fact]
     public async Task AnUncontendedWriteThatFlushesSynchronouslyAllocatesNothing()
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0));
