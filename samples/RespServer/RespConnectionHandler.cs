@@ -11,6 +11,11 @@ namespace RespServer;
 /// </summary>
 public sealed class RespConnectionHandler : ConnectionHandler
 {
+    // Replies to a long pipeline go out in pieces this big, so a client that sends much and reads little
+    // meets the output's back-pressure instead of growing the server's buffers.
+    private const int FlushThreshold = 64 * 1024;
+    private const int FlushThresholdInReplies = 256;
+
     private readonly RespStore _store;
     private readonly RespLimits _limits;
     private long _lastClientId;
@@ -33,7 +38,7 @@ public sealed class RespConnectionHandler : ConnectionHandler
         var parser = new RespRequestReader(_limits);
         var executor = new RespCommandExecutor(_store, Interlocked.Increment(ref _lastClientId));
         var output = connection.Transport.Output;
-        var unflushed = false;
+        var unflushed = 0;
         try
         {
             while (true)
@@ -42,10 +47,10 @@ public sealed class RespConnectionHandler : ConnectionHandler
                 // nothing more is buffered, so the replies so far go out now.
 #pragma warning disable CA2012
                 var read = reader.ReadAsync(parser, _limits.MaximumRequestSize, connection.ConnectionClosed);
-                if (unflushed && !read.IsCompleted)
+                if (unflushed > 0 && (!read.IsCompleted || IsFlushDue(output, unflushed)))
 #pragma warning restore CA2012
                 {
-                    unflushed = false;
+                    unflushed = 0;
                     if ((await output.FlushAsync(connection.ConnectionClosed)).IsCompleted)
                     {
                         await read;
@@ -61,7 +66,7 @@ public sealed class RespConnectionHandler : ConnectionHandler
 
                 var keepOpen = executor.Execute(result.Message, output);
                 reader.Advance();
-                unflushed = true;
+                unflushed++;
                 if (!keepOpen)
                 {
                     break;
@@ -72,16 +77,19 @@ public sealed class RespConnectionHandler : ConnectionHandler
         {
             connection.Features.Get<IConnectionCloseReasonFeature>()?.TrySetReason(ConnectionCloseReason.ProtocolError, e);
             output.WriteError($"ERR {e.Message}");
-            unflushed = true;
+            unflushed++;
         }
         catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
         {
             return;
         }
 
-        if (unflushed)
+        if (unflushed > 0)
         {
             await output.FlushAsync();
         }
     }
+
+    private static bool IsFlushDue(System.IO.Pipelines.PipeWriter output, int unflushedReplies) =>
+        output.CanGetUnflushedBytes ? output.UnflushedBytes >= FlushThreshold : unflushedReplies >= FlushThresholdInReplies;
 }

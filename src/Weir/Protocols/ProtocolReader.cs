@@ -36,10 +36,14 @@ public sealed class ProtocolReader
     /// <param name="reader">Parses the message.</param>
     /// <param name="maximumMessageSize">
     /// The most bytes one message may take in the input, framing included; <see langword="null"/> for no limit.
-    /// A longer message throws <see cref="ProtocolException"/>.
+    /// A longer message throws <see cref="ProtocolException"/>. Keep it at or below the transport's read buffer
+    /// limit (the input pipe's pause threshold): a message that cannot fit in the pipe can never complete.
     /// </param>
     /// <param name="cancellationToken">Cancels the wait for bytes.</param>
-    /// <returns>The message, or a result that says the input ended or the read was canceled.</returns>
+    /// <returns>
+    /// The message, or a result that says the input ended or the read was canceled. A canceled read that finds
+    /// a whole message already buffered returns the message.
+    /// </returns>
     /// <exception cref="ProtocolException">
     /// The message is too long, the parser rejected the bytes, or the input ended in the middle of a message.
     /// </exception>

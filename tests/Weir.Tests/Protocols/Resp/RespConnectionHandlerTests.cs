@@ -54,6 +54,35 @@ public sealed class RespConnectionHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task ALongPipelineOfLargeRepliesMeetsBackPressureInsteadOfBufferingEveryReply()
+    {
+        var connection = new PipeConnection();
+        var big = new string('v', 900);
+        var requests = new StringBuilder(Command("SET", "big", big));
+        for (var i = 0; i < 500; i++)
+        {
+            requests.Append(Command("GET", "big"));
+        }
+
+        await connection.Client.Output.WriteAsync(Encoding.ASCII.GetBytes(requests.ToString()), TestContext.Current.CancellationToken);
+        await connection.Client.Output.CompleteAsync();
+        var serving = _handler.OnConnectedAsync(connection.Server);
+
+        // 500 replies of 900 bytes are far over the pipe's 64 KiB pause threshold: the first ones must arrive
+        // while the handler is still held back, waiting for this reader.
+        var first = await connection.Client.Input.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.False(serving.IsCompleted);
+        Assert.InRange(first.Buffer.Length, 1, 100_000);
+        Assert.StartsWith("+OK\r\n$900\r\n", Encoding.ASCII.GetString(first.Buffer.Slice(0, 14).ToArray()), StringComparison.Ordinal);
+        connection.Client.Input.AdvanceTo(first.Buffer.Start);
+
+        var reading = connection.ReadToEndAsync();
+        await serving.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await connection.Server.Transport.Output.CompleteAsync();
+        Assert.Equal(5 + (500 * (6 + 900 + 2)), (await reading).Length);
+    }
+
+    [Fact]
     public async Task EveryStringAndKeyCommandAnswersLikeRedis()
     {
         var replies = await RunAsync(_handler,

@@ -22,7 +22,8 @@ internal static class RespConversation
         await connection.Client.Output.CompleteAsync();
         await serving.WaitAsync(TimeSpan.FromSeconds(30));
         await connection.Server.Transport.Output.CompleteAsync();
-        return Encoding.ASCII.GetString(await connection.ReadToEndAsync());
+        // Latin-1 maps every byte to one char, so binary values compare exactly.
+        return Encoding.Latin1.GetString(await connection.ReadToEndAsync());
     }
 
     /// <summary>A request as a RESP array of bulk strings, the way clients send it.</summary>
