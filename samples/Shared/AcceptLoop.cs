@@ -46,6 +46,12 @@ internal static class AcceptLoop
         }
         catch (Exception e) when (e is ConnectionAbortedException or ConnectionResetException or OperationCanceledException or IOException)
         {
+            // The peer went away or the server is stopping: nothing to report.
+        }
+        catch (Exception e)
+        {
+            // A handler bug ends its own connection only; the sample says so and keeps serving.
+            await Console.Error.WriteLineAsync($"connection {connection.ConnectionId} failed: {e}");
         }
         finally
         {

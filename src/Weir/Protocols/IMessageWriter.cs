@@ -7,6 +7,10 @@ namespace Weir.Protocols;
 public interface IMessageWriter<in TMessage>
 {
     /// <summary>Writes <paramref name="message"/>, framing included, to <paramref name="output"/>.</summary>
+    /// <remarks>
+    /// Check everything that can fail before writing the first byte: bytes already written cannot be taken back,
+    /// and the next flush would send them as a torn message.
+    /// </remarks>
     /// <param name="message">The message to write.</param>
     /// <param name="output">Where the bytes go; the caller flushes.</param>
     void WriteMessage(TMessage message, IBufferWriter<byte> output);
