@@ -9,17 +9,22 @@ public sealed class ChatSocketTests
     [Fact]
     public async Task EveryClientReceivesEveryOtherClientsLinesInOrder()
     {
-        await using var server = await KestrelSocketServer.StartAsync(new ChatConnectionHandler(new ChatRoom()).OnConnectedAsync);
+        // Queues deep enough for the whole burst: this test is about order, not about slow clients.
+        var room = new ChatRoom(new ChatOptions { SendQueueCapacity = 10_000 });
+        await using var server = await KestrelSocketServer.StartAsync(new ChatConnectionHandler(room).OnConnectedAsync);
         using var a = await JoinAsync(server);
         using var b = await JoinAsync(server);
         using var c = await JoinAsync(server);
         await SettleAsync(a, b, c);
         const int Lines = 200;
 
+        var readingC = ReadMessagesAsync(c.Client, 2 * Lines);
+        var readingA = ReadMessagesAsync(a.Client, Lines);
+        var readingB = ReadMessagesAsync(b.Client, Lines);
         await Task.WhenAll(SendLinesAsync(a.Client, "a", Lines), SendLinesAsync(b.Client, "b", Lines));
-        var atC = await ReadMessagesAsync(c.Client, 2 * Lines);
-        var atA = await ReadMessagesAsync(a.Client, Lines);
-        var atB = await ReadMessagesAsync(b.Client, Lines);
+        var atC = await readingC;
+        var atA = await readingA;
+        var atB = await readingB;
 
         Assert.Equal(Numbered(a.Name, "a", Lines), atC.Where(l => l.StartsWith(a.Name + ":", StringComparison.Ordinal)));
         Assert.Equal(Numbered(b.Name, "b", Lines), atC.Where(l => l.StartsWith(b.Name + ":", StringComparison.Ordinal)));
