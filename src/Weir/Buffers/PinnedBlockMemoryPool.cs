@@ -41,6 +41,8 @@ public sealed class PinnedBlockMemoryPool : MemoryPool<byte>
     private readonly ILogger _logger;
     private readonly ITimer _evictionTimer;
     private long _liveBlocks;
+
+    // Counted without atomics: eviction only needs the rough demand of the last interval, not an exact one.
     private int _rentsSinceScan;
     private volatile bool _disposed;
 

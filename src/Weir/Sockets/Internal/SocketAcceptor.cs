@@ -86,8 +86,8 @@ internal sealed class SocketAcceptor : IConnectionListener
             try
             {
                 result = cancellationToken.CanBeCanceled || _pendingAccept is not null
-                    ? await AcceptCancellableAsync(cancellationToken)
-                    : await _acceptArgs.AcceptAsync(_listenSocket!);
+                    ? await AcceptCancellableAsync(cancellationToken).ConfigureAwait(false)
+                    : await _acceptArgs.AcceptAsync(_listenSocket!).ConfigureAwait(false);
             }
             catch (ObjectDisposedException) when (Volatile.Read(ref _unbound) != 0)
             {
@@ -113,7 +113,7 @@ internal sealed class SocketAcceptor : IConnectionListener
                 case SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable:
                     // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close.
                     WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, result.Error, DescriptorBackoffMilliseconds);
-                    await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken);
+                    await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new SocketException((int)result.Error);
@@ -139,7 +139,7 @@ internal sealed class SocketAcceptor : IConnectionListener
 
     public async ValueTask DisposeAsync()
     {
-        await UnbindAsync();
+        await UnbindAsync().ConfigureAwait(false);
         _acceptArgs.Dispose();
         _onDisposed(this);
     }
@@ -148,7 +148,7 @@ internal sealed class SocketAcceptor : IConnectionListener
     {
         // A cancelled wait leaves the accept in flight; the next call picks it up, so no connection is lost.
         _pendingAccept ??= _acceptArgs.AcceptAsync(_listenSocket!).AsTask();
-        var result = await _pendingAccept.WaitAsync(cancellationToken);
+        var result = await _pendingAccept.WaitAsync(cancellationToken).ConfigureAwait(false);
         _pendingAccept = null;
         return result;
     }

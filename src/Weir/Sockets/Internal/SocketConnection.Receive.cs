@@ -25,7 +25,7 @@ internal sealed partial class SocketConnection
                 // and find data at once, so it is skipped.
                 if (_waitForData && !lastReadFilledBuffer)
                 {
-                    var ready = await _receiver.WaitForDataAsync(_socket);
+                    var ready = await _receiver.WaitForDataAsync(_socket).ConfigureAwait(false);
                     if (ready.HasError)
                     {
                         error = ReceiveError(ready.Error);
@@ -34,7 +34,7 @@ internal sealed partial class SocketConnection
                 }
 
                 var buffer = input.GetMemory(lastReadFilledBuffer ? PinnedBlockMemoryPool.LargeBlockSize : MinimumReadSize);
-                var received = await _receiver.ReceiveAsync(_socket, buffer);
+                var received = await _receiver.ReceiveAsync(_socket, buffer).ConfigureAwait(false);
                 if (received.HasError)
                 {
                     error = ReceiveError(received.Error);
@@ -52,7 +52,7 @@ internal sealed partial class SocketConnection
                 _bytesReceived += count;
                 lastReadFilledBuffer = count == buffer.Length;
 
-                var flushed = await input.FlushAsync();
+                var flushed = await input.FlushAsync().ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
                     break;

@@ -20,7 +20,7 @@ internal sealed partial class SocketConnection
                 ReadResult result;
                 try
                 {
-                    result = await output.ReadAsync();
+                    result = await output.ReadAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -43,7 +43,7 @@ internal sealed partial class SocketConnection
                     SocketOperationResult sent;
                     try
                     {
-                        sent = await sender.SendAsync(_socket, buffer);
+                        sent = await sender.SendAsync(_socket, buffer).ConfigureAwait(false);
                     }
                     catch
                     {
