@@ -80,6 +80,20 @@ public sealed class LifetimeTests
         Assert.Equal("x"u8.ToArray(), await server.Transport.Input.ReadExactlyAsync(1));
     }
 
+    [Fact]
+    public async Task TwoAcceptsAtOnceOnOneListenerAreRefused()
+    {
+        await using var harness = await TransportHarness.StartAsync(EndpointKind.IPv4);
+        var first = harness.Listener.AcceptAsync(TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            async () => await harness.Listener.AcceptAsync(TestContext.Current.CancellationToken));
+
+        await harness.ConnectAsync();
+        await using var connection = await first.AsTask().WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+        Assert.NotNull(connection);
+    }
+
     private static async Task<string> ReceiveUntilClosedAsync(Socket client)
     {
         try

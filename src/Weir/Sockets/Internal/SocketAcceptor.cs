@@ -23,6 +23,7 @@ internal sealed class SocketAcceptor : IConnectionListener
     private Task<SocketOperationResult>? _pendingAccept;
     private string? _unixPath;
     private int _unbound;
+    private int _accepting;
 
     public SocketAcceptor(
         EndPoint endPoint,
@@ -80,6 +81,48 @@ internal sealed class SocketAcceptor : IConnectionListener
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
+        // The accept event args are reused, so two accepts at once would corrupt each other.
+        if (Interlocked.Exchange(ref _accepting, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                "An accept is already in progress on this listener; bind several listeners with ReusePort for parallel accept loops.");
+        }
+
+        try
+        {
+            return await AcceptOneAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _accepting, 0);
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
+        {
+            socket.Dispose();
+            if (_unixPath is not null)
+            {
+                File.Delete(_unixPath);
+            }
+
+            WeirLog.ListenerUnbound(_logger, EndPoint);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await UnbindAsync().ConfigureAwait(false);
+        _acceptArgs.Dispose();
+        _onDisposed(this);
+    }
+
+    private async ValueTask<ConnectionContext?> AcceptOneAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
             SocketOperationResult result;
@@ -119,29 +162,6 @@ internal sealed class SocketAcceptor : IConnectionListener
                     throw new SocketException((int)result.Error);
             }
         }
-    }
-
-    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
-        {
-            socket.Dispose();
-            if (_unixPath is not null)
-            {
-                File.Delete(_unixPath);
-            }
-
-            WeirLog.ListenerUnbound(_logger, EndPoint);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await UnbindAsync().ConfigureAwait(false);
-        _acceptArgs.Dispose();
-        _onDisposed(this);
     }
 
     private async Task<SocketOperationResult> AcceptCancellableAsync(CancellationToken cancellationToken)

@@ -86,7 +86,11 @@ internal sealed partial class SocketConnection
         }
 
         _closeReason.TrySetReason(ConnectionCloseReason.PeerClosed);
-        WeirLog.ConnectionReadFin(_logger, ConnectionId);
+        if (IsDebugLogging)
+        {
+            WeirLog.ConnectionReadFin(_logger, ConnectionId);
+        }
+
     }
 
     private Exception? ReceiveError(SocketError socketError)
@@ -104,7 +108,11 @@ internal sealed partial class SocketConnection
         if (IsPeerReset(socketError))
         {
             _closeReason.TrySetReason(ConnectionCloseReason.PeerReset);
-            WeirLog.ConnectionReset(_logger, ConnectionId);
+            if (IsDebugLogging)
+            {
+                WeirLog.ConnectionReset(_logger, ConnectionId);
+            }
+
             var reset = new SocketException((int)socketError);
             return new ConnectionResetException(reset.Message, reset);
         }

@@ -102,7 +102,11 @@ internal sealed partial class SocketConnection
                 return;
             }
 
-            WeirLog.ConnectionWriteFin(_logger, ConnectionId);
+            if (IsDebugLogging)
+            {
+                WeirLog.ConnectionWriteFin(_logger, ConnectionId);
+            }
+
             try
             {
                 _socket.Shutdown(SocketShutdown.Send);
@@ -124,7 +128,11 @@ internal sealed partial class SocketConnection
         if (IsPeerReset(socketError))
         {
             _closeReason.TrySetReason(ConnectionCloseReason.PeerReset);
-            WeirLog.ConnectionReset(_logger, ConnectionId);
+            if (IsDebugLogging)
+            {
+                WeirLog.ConnectionReset(_logger, ConnectionId);
+            }
+
             var reset = new SocketException((int)socketError);
             return new ConnectionResetException(reset.Message, reset);
         }

@@ -70,6 +70,9 @@ internal sealed partial class SocketConnection : ConnectionContext
 
     public override EndPoint? RemoteEndPoint { get; set; }
 
+    // The id is made on first use; checking first keeps a quiet logger from making one for every connection.
+    private bool IsDebugLogging => _logger.IsEnabled(LogLevel.Debug);
+
     public void Start()
     {
         _receiving = ReceiveLoopAsync();
@@ -80,7 +83,7 @@ internal sealed partial class SocketConnection : ConnectionContext
     public override void Abort(ConnectionAbortedException abortReason)
     {
         _closeReason.TrySetReason(ConnectionCloseReason.LocalAborted, abortReason);
-        if (Terminate(abortReason, reset: true))
+        if (Terminate(abortReason, reset: true) && IsDebugLogging)
         {
             WeirLog.ConnectionAborted(_logger, ConnectionId, abortReason.Message);
         }
