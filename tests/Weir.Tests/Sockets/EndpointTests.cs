@@ -56,11 +56,11 @@ public sealed class EndpointTests
     [Fact]
     public async Task StaleUnixSocketFileIsRemovedOnBind()
     {
-        var directory = TransportHarness.CreateTempDirectory();
-        var endPoint = new UnixDomainSocketEndPoint(Path.Combine(directory, "stale.sock"));
+        using var directory = new TempDirectory();
+        var endPoint = new UnixDomainSocketEndPoint(directory.File("stale.sock"));
 
         // .NET deletes the file of a socket it bound on dispose; a hard link outlives it, like a crashed process's file.
-        var live = Path.Combine(directory, "live.sock");
+        var live = directory.File("live.sock");
         using (var dead = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
             dead.Bind(new UnixDomainSocketEndPoint(live));
@@ -82,8 +82,8 @@ public sealed class EndpointTests
     [Fact]
     public async Task LiveUnixSocketFileIsNotTakenOver()
     {
-        var directory = TransportHarness.CreateTempDirectory();
-        var endPoint = new UnixDomainSocketEndPoint(Path.Combine(directory, "live.sock"));
+        using var directory = new TempDirectory();
+        var endPoint = new UnixDomainSocketEndPoint(directory.File("live.sock"));
         using var live = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         live.Bind(endPoint);
         live.Listen();
@@ -96,8 +96,8 @@ public sealed class EndpointTests
     [Fact]
     public async Task UnbindDeletesTheUnixSocketFile()
     {
-        var directory = TransportHarness.CreateTempDirectory();
-        var endPoint = new UnixDomainSocketEndPoint(Path.Combine(directory, "gone.sock"));
+        using var directory = new TempDirectory();
+        var endPoint = new UnixDomainSocketEndPoint(directory.File("gone.sock"));
         await using var transport = new SocketTransport();
         var listener = await transport.BindAsync(endPoint, TestContext.Current.CancellationToken);
         Assert.True(File.Exists(endPoint.ToString()));
