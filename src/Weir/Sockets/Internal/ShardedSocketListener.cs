@@ -50,6 +50,8 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
 
     internal bool IsUnbound => _unbound;
 
+    internal IReadOnlyList<AcceptShard> Shards => _shards;
+
     /// <summary>
     /// Binds <paramref name="count"/> sockets on <paramref name="endPoint"/>: the first as asked (port 0 gets a
     /// port from the kernel), the others on the port the first got; then starts their accept loops.
