@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Weir.Sockets;
 
 namespace Microsoft.AspNetCore.Hosting;
@@ -34,7 +36,8 @@ public static class WebHostBuilderWeirExtensions
             // Kestrel asks its transports from the last registered back, so registering after UseKestrel
             // (which WebApplication.CreateBuilder has already called) puts Weir first; Kestrel's named-pipe
             // transport stays registered for the endpoints Weir does not bind.
-            services.TryAddSingleton<SocketTransport>();
+            services.TryAddSingleton(static sp => new SocketTransport(
+                sp.GetRequiredService<IOptions<SocketTransportOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
             services.AddSingleton<IConnectionListenerFactory>(sp => sp.GetRequiredService<SocketTransport>());
             services.Configure(configureOptions);
         });
