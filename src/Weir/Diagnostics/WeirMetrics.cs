@@ -31,9 +31,16 @@ internal sealed class WeirMetrics
         TlsHandshakeDuration = Meter.CreateHistogram<double>(
             "weir.tls_handshake.duration", "s", "How long TLS handshakes took, tagged with their outcome.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HandshakeBuckets });
+        Meter.CreateObservableCounter(
+            "weir.connection.bytes_received", ObserveBytesReceived, "By", "Bytes received from peers.");
+        Meter.CreateObservableCounter(
+            "weir.connection.bytes_sent", ObserveBytesSent, "By", "Bytes sent to peers.");
     }
 
     private static readonly ConditionalWeakTable<IMeterFactory, WeirMetrics> ByFactory = [];
+
+    private readonly Lock _transferLock = new();
+    private ConnectionTransferTotals[] _transfers = [];
 
     public Meter Meter { get; }
 
@@ -48,6 +55,30 @@ internal sealed class WeirMetrics
     public UpDownCounter<long> ActiveTlsHandshakes { get; }
 
     public Histogram<double> TlsHandshakeDuration { get; }
+
+    /// <summary>Starts reporting a listener's byte totals on the <c>weir.connection.bytes_*</c> counters.</summary>
+    public void AddTransferTotals(ConnectionTransferTotals totals)
+    {
+        lock (_transferLock)
+        {
+            _transfers = [.. _transfers, totals];
+        }
+    }
+
+    /// <summary>Stops reporting a listener's byte totals (its server has stopped).</summary>
+    public void RemoveTransferTotals(ConnectionTransferTotals totals)
+    {
+        lock (_transferLock)
+        {
+            _transfers = Array.FindAll(_transfers, t => t != totals);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveBytesReceived() =>
+        Array.ConvertAll(Volatile.Read(ref _transfers), static t => t.ObserveReceived());
+
+    private IEnumerable<Measurement<long>> ObserveBytesSent() =>
+        Array.ConvertAll(Volatile.Read(ref _transfers), static t => t.ObserveSent());
 
     /// <summary>
     /// The instruments of the services' <see cref="IMeterFactory"/>, one set per factory, or

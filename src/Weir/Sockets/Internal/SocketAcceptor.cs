@@ -1,0 +1,234 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Weir.Diagnostics;
+
+namespace Weir.Sockets.Internal;
+
+/// <summary>
+/// A listening socket as an <see cref="IConnectionListener"/>. One <see cref="AcceptAsync"/> at a time; for
+/// parallel accept loops bind several listeners with <see cref="SocketTransportOptions.ReusePort"/>.
+/// </summary>
+internal sealed class SocketAcceptor : IConnectionListener
+{
+    private const int DescriptorBackoffMilliseconds = 50;
+
+    private readonly SocketTransportOptions _options;
+    private readonly SocketConnectionContextFactory _connections;
+    private readonly ILogger _logger;
+    private readonly SocketAcceptArgs _acceptArgs = new();
+    private readonly Action<SocketAcceptor> _onDisposed;
+    private Socket? _listenSocket;
+    private Task<SocketOperationResult>? _pendingAccept;
+    private string? _unixPath;
+    private int _unbound;
+    private int _accepting;
+
+    public SocketAcceptor(
+        EndPoint endPoint,
+        SocketTransportOptions options,
+        SocketConnectionContextFactory connections,
+        ILogger logger,
+        Action<SocketAcceptor> onDisposed)
+    {
+        EndPoint = endPoint;
+        _options = options;
+        _connections = connections;
+        _logger = logger;
+        _onDisposed = onDisposed;
+    }
+
+    public EndPoint EndPoint { get; private set; }
+
+    public void Bind()
+    {
+        var socket = CreateListenSocket(EndPoint);
+        try
+        {
+            if (_options.ReusePort && OperatingSystem.IsLinux() && EndPoint is IPEndPoint)
+            {
+                // SOL_SOCKET, SO_REUSEPORT: not in the SocketOptionName enum.
+                socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+            }
+
+            socket.Bind(EndPoint);
+            socket.Listen(_options.Backlog);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            throw new AddressInUseException(ex.Message, ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _listenSocket = socket;
+        if (EndPoint is UnixDomainSocketEndPoint unix)
+        {
+            _unixPath = unix.ToString();
+        }
+        else
+        {
+            EndPoint = socket.LocalEndPoint!;
+        }
+
+        WeirLog.SocketListenerBound(_logger, EndPoint);
+    }
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        // The accept event args are reused, so two accepts at once would corrupt each other.
+        if (Interlocked.Exchange(ref _accepting, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                "An accept is already in progress on this listener; bind several listeners with ReusePort for parallel accept loops.");
+        }
+
+        try
+        {
+            return await AcceptOneAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _accepting, 0);
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
+        {
+            socket.Dispose();
+            if (_unixPath is not null)
+            {
+                File.Delete(_unixPath);
+            }
+
+            WeirLog.ListenerUnbound(_logger, EndPoint);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await UnbindAsync().ConfigureAwait(false);
+        _acceptArgs.Dispose();
+        _onDisposed(this);
+    }
+
+    private async ValueTask<ConnectionContext?> AcceptOneAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            SocketOperationResult result;
+            try
+            {
+                result = cancellationToken.CanBeCanceled || _pendingAccept is not null
+                    ? await AcceptCancellableAsync(cancellationToken).ConfigureAwait(false)
+                    : await _acceptArgs.AcceptAsync(_listenSocket!).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) when (Volatile.Read(ref _unbound) != 0)
+            {
+                return null;
+            }
+
+            if (!result.HasError)
+            {
+                return StartConnection(_acceptArgs.TakeAcceptedSocket());
+            }
+
+            if (Volatile.Read(ref _unbound) != 0)
+            {
+                return null;
+            }
+
+            switch (result.Error)
+            {
+                case SocketError.ConnectionAborted or SocketError.ConnectionReset:
+                    // The peer gave up between the handshake and accept(): its problem, not the listener's.
+                    WeirLog.SocketAcceptFailed(_logger, EndPoint, result.Error);
+                    break;
+                case SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable:
+                    // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close.
+                    WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, result.Error, DescriptorBackoffMilliseconds);
+                    await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new SocketException((int)result.Error);
+            }
+        }
+    }
+
+    private async Task<SocketOperationResult> AcceptCancellableAsync(CancellationToken cancellationToken)
+    {
+        // A cancelled wait leaves the accept in flight; the next call picks it up, so no connection is lost.
+        _pendingAccept ??= _acceptArgs.AcceptAsync(_listenSocket!).AsTask();
+        var result = await _pendingAccept.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _pendingAccept = null;
+        return result;
+    }
+
+    private SocketConnection StartConnection(Socket socket)
+    {
+        if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+        {
+            socket.NoDelay = _options.NoDelay;
+            if (_options.KeepAlive)
+            {
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            }
+        }
+
+        var connection = _connections.Create(socket);
+        connection.Start();
+        return connection;
+    }
+
+    private Socket CreateListenSocket(EndPoint endPoint)
+    {
+        switch (endPoint)
+        {
+            case UnixDomainSocketEndPoint unix:
+                RemoveStaleSocketFile(unix);
+                return new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            case IPEndPoint ip:
+                var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                if (ip.Address.Equals(IPAddress.IPv6Any))
+                {
+                    socket.DualMode = true;
+                }
+
+                return socket;
+            default:
+                throw new NotSupportedException(
+                    $"The socket transport binds IPEndPoint and UnixDomainSocketEndPoint, not {endPoint.GetType().Name}.");
+        }
+    }
+
+    private void RemoveStaleSocketFile(UnixDomainSocketEndPoint endPoint)
+    {
+        var path = endPoint.ToString();
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        // A file left by a dead process refuses connections and is removed; a live listener's file is kept, so
+        // the bind below fails with "address in use" instead of stealing its address.
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(endPoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            File.Delete(path);
+            WeirLog.StaleUnixSocketRemoved(_logger, path);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Weir.Buffers;
+using Weir.Diagnostics;
+
+namespace Weir.Sockets.Internal;
+
+internal sealed partial class SocketConnection
+{
+    // A smaller tail of the current block is not worth a system call; the pipe rents a fresh block instead.
+    private const int MinimumReadSize = 1024;
+
+    private long _bytesReceived;
+
+    private async Task ReceiveLoopAsync()
+    {
+        var input = _application.Output;
+        Exception? error = null;
+        try
+        {
+            var lastReadFilledBuffer = false;
+            while (true)
+            {
+                // While data keeps coming (the last read filled its buffer) the wait would cost a system call
+                // and find data at once, so it is skipped.
+                if (_waitForData && !lastReadFilledBuffer)
+                {
+                    var ready = await _receiver.WaitForDataAsync(_socket).ConfigureAwait(false);
+                    if (ready.HasError)
+                    {
+                        error = ReceiveError(ready.Error);
+                        break;
+                    }
+                }
+
+                var buffer = input.GetMemory(lastReadFilledBuffer ? PinnedBlockMemoryPool.LargeBlockSize : MinimumReadSize);
+                var received = await _receiver.ReceiveAsync(_socket, buffer).ConfigureAwait(false);
+                if (received.HasError)
+                {
+                    error = ReceiveError(received.Error);
+                    break;
+                }
+
+                var count = received.BytesTransferred;
+                if (count == 0)
+                {
+                    OnPeerFin();
+                    break;
+                }
+
+                input.Advance(count);
+                _bytesReceived += count;
+                lastReadFilledBuffer = count == buffer.Length;
+
+                var flushed = await input.FlushAsync().ConfigureAwait(false);
+                if (flushed.IsCompleted || flushed.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (ObjectDisposedException) when (_terminalError is not null || _stoppingReceive)
+        {
+            // The socket was closed under the loop by Abort or DisposeAsync; the terminal error says why.
+        }
+        catch (Exception ex)
+        {
+            error = TransportError(ex);
+        }
+        finally
+        {
+            error ??= _terminalError;
+            input.Complete(error);
+            if (error is not null && error != _terminalError)
+            {
+                Terminate(error, reset: false);
+            }
+        }
+    }
+
+    private void OnPeerFin()
+    {
+        if (_stoppingReceive || _terminalError is not null)
+        {
+            return;
+        }
+
+        _closeReason.TrySetReason(ConnectionCloseReason.PeerClosed);
+        if (IsDebugLogging)
+        {
+            WeirLog.ConnectionReadFin(_logger, ConnectionId);
+        }
+
+    }
+
+    private Exception? ReceiveError(SocketError socketError)
+    {
+        if (_terminalError is { } terminal)
+        {
+            return terminal;
+        }
+
+        if (_stoppingReceive)
+        {
+            return null;
+        }
+
+        if (IsPeerReset(socketError))
+        {
+            _closeReason.TrySetReason(ConnectionCloseReason.PeerReset);
+            if (IsDebugLogging)
+            {
+                WeirLog.ConnectionReset(_logger, ConnectionId);
+            }
+
+            var reset = new SocketException((int)socketError);
+            return new ConnectionResetException(reset.Message, reset);
+        }
+
+        return TransportError(new SocketException((int)socketError));
+    }
+
+    private Exception TransportError(Exception cause)
+    {
+        _closeReason.TrySetReason(ConnectionCloseReason.TransportError, cause);
+        WeirLog.ConnectionError(_logger, ConnectionId, cause);
+        return cause is SocketException ? new IOException(cause.Message, cause) : cause;
+    }
+
+    private static bool IsPeerReset(SocketError error) =>
+        error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown;
+}

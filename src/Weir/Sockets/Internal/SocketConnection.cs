@@ -1,0 +1,186 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Weir.Buffers;
+using Weir.Diagnostics;
+
+namespace Weir.Sockets.Internal;
+
+/// <summary>
+/// A connected socket as a <see cref="ConnectionContext"/>: a receive loop fills the input pipe, a send loop
+/// drains the output pipe, and the socket is closed once both have ended.
+/// </summary>
+/// <remarks>
+/// Partial files by concern: this one holds the lifetime (start, abort, dispose, close); <c>.Receive</c> and
+/// <c>.Send</c> the two loops; <c>.Features</c> the feature collection.
+/// </remarks>
+internal sealed partial class SocketConnection : ConnectionContext
+{
+    private readonly Socket _socket;
+    private readonly PinnedBlockMemoryPool _pool;
+    private readonly ILogger _logger;
+    private readonly SocketReceiver _receiver;
+    private readonly SocketSenderPool _senders;
+    private readonly bool _waitForData;
+    private readonly DuplexPipe _originalTransport;
+    private readonly DuplexPipe _application;
+    private readonly ConnectionCloseReasonFeature _closeReason = new();
+    private readonly CancellationTokenSource _connectionClosedSource = new();
+    private readonly CancellationTokenSource _closeRequestedSource = new();
+    private readonly Lock _shutdownLock = new();
+
+    private Task _receiving = Task.CompletedTask;
+    private Task _sending = Task.CompletedTask;
+    private Task _processing = Task.CompletedTask;
+
+    // Guarded by _shutdownLock. The first terminal error wins and is what both pipes complete with.
+    private bool _socketClosed;
+    private volatile bool _stoppingReceive;
+    private volatile Exception? _terminalError;
+
+    public SocketConnection(
+        Socket socket, PinnedBlockMemoryPool pool, QueueSettings queue, bool waitForData, ILogger logger)
+    {
+        _socket = socket;
+        _pool = pool;
+        _logger = logger;
+        _waitForData = waitForData;
+        _receiver = new SocketReceiver(queue.SocketScheduler);
+        _senders = queue.Senders;
+
+        LocalEndPoint = socket.LocalEndPoint;
+        RemoteEndPoint = socket.RemoteEndPoint;
+
+        var input = new Pipe(queue.InputOptions);
+        var output = new Pipe(queue.OutputOptions);
+        _originalTransport = new DuplexPipe(input.Reader, output.Writer);
+        _application = new DuplexPipe(output.Reader, input.Writer);
+        Transport = _originalTransport;
+        ConnectionClosed = _connectionClosedSource.Token;
+        ConnectionClosedRequested = _closeRequestedSource.Token;
+    }
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public override CancellationToken ConnectionClosed { get; set; }
+
+    public override EndPoint? LocalEndPoint { get; set; }
+
+    public override EndPoint? RemoteEndPoint { get; set; }
+
+    // The id is made on first use; checking first keeps a quiet logger from making one for every connection.
+    private bool IsDebugLogging => _logger.IsEnabled(LogLevel.Debug);
+
+    public void Start()
+    {
+        _receiving = ReceiveLoopAsync();
+        _sending = SendLoopAsync();
+        _processing = FinishAsync();
+    }
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        _closeReason.TrySetReason(ConnectionCloseReason.LocalAborted, abortReason);
+        if (Terminate(abortReason, reset: true) && IsDebugLogging)
+        {
+            WeirLog.ConnectionAborted(_logger, ConnectionId, abortReason.Message);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        // Completing the application's ends lets the send loop flush what is left and send FIN.
+        _originalTransport.Input.Complete();
+        _originalTransport.Output.Complete();
+        await _sending.ConfigureAwait(false);
+
+        // Nobody reads any more, so the receive loop need not wait for the peer's FIN.
+        lock (_shutdownLock)
+        {
+            if (!_receiving.IsCompleted)
+            {
+                _stoppingReceive = true;
+                CloseSocket();
+            }
+        }
+
+        await _processing.ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task FinishAsync()
+    {
+        await _receiving.ConfigureAwait(false);
+        await _sending.ConfigureAwait(false);
+
+        _receiver.Dispose();
+        lock (_shutdownLock)
+        {
+            CloseSocket();
+        }
+
+        // User callbacks run on the thread pool, away from the loops, and their exceptions are logged there.
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.FireConnectionClosed(), this, preferLocal: false);
+    }
+
+    /// <summary>Ends the connection with <paramref name="error"/> unless it already ended with another.</summary>
+    /// <param name="error">What both pipes complete with.</param>
+    /// <param name="reset">Close with linger 0, so the peer sees RST rather than FIN.</param>
+    /// <returns><see langword="true"/> if this call ended the connection.</returns>
+    private bool Terminate(Exception error, bool reset)
+    {
+        lock (_shutdownLock)
+        {
+            if (_terminalError is not null)
+            {
+                return false;
+            }
+
+            _terminalError = error;
+
+            // Closing now, not after the loops end, is what wakes an operation in flight.
+            if (reset && !_socketClosed)
+            {
+                try
+                {
+                    _socket.LingerState = new LingerOption(true, 0);
+                }
+                catch (SocketException)
+                {
+                    // The socket may already be broken; closing it below still releases it.
+                }
+            }
+
+            CloseSocket();
+        }
+
+        // Wake a send loop waiting for the application's bytes and a receive loop held by backpressure.
+        _application.Input.CancelPendingRead();
+        _application.Output.CancelPendingFlush();
+        return true;
+    }
+
+    /// <summary>Closes the socket once; callers hold <see cref="_shutdownLock"/>.</summary>
+    private void CloseSocket()
+    {
+        if (!_socketClosed)
+        {
+            _socketClosed = true;
+            _socket.Dispose();
+        }
+    }
+
+    private void FireConnectionClosed()
+    {
+        try
+        {
+            _connectionClosedSource.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            WeirLog.SocketConnectionClosedCallbackFailed(_logger, ConnectionId, ex);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+namespace Weir.Sockets;
+
+/// <summary>Options of the <see cref="SocketTransport"/>.</summary>
+public sealed class SocketTransportOptions
+{
+    /// <summary>Gets or sets the length of the queue of connections the kernel has accepted and the listener has not.</summary>
+    /// <remarks>Defaults to 512. Passed to <c>listen()</c>; the kernel caps it at <c>net.core.somaxconn</c>.</remarks>
+    public int Backlog { get; set; } = 512;
+
+    /// <summary>Gets or sets whether Nagle's algorithm is off (<c>TCP_NODELAY</c>) on TCP connections.</summary>
+    /// <remarks>Defaults to <see langword="true"/>: small messages leave at once instead of waiting to be coalesced.</remarks>
+    public bool NoDelay { get; set; } = true;
+
+    /// <summary>Gets or sets whether TCP keep-alive probes are sent on idle connections.</summary>
+    /// <remarks>Defaults to <see langword="false"/>; the kernel's probe timing applies when on.</remarks>
+    public bool KeepAlive { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether listeners set <c>SO_REUSEPORT</c> (Linux), so several listeners can bind one port and the
+    /// kernel spreads new connections over their accept loops.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="false"/>: a second bind of a port in use fails, which is the safer error.</remarks>
+    public bool ReusePort { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many I/O queues the transport schedules its work on (backpressure resumption, and socket
+    /// completions where the platform delivers them on I/O threads); 0 schedules on the thread pool directly.
+    /// </summary>
+    /// <remarks>Defaults to the processor count, at most 16.</remarks>
+    public int IOQueueCount { get; set; } = Math.Min(Environment.ProcessorCount, 16);
+
+    /// <summary>
+    /// Gets or sets whether an idle connection waits for data with a zero-byte receive before it rents a buffer,
+    /// so a million idle connections hold no buffer memory.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="true"/>. The wait is skipped while data keeps coming (the last read filled its
+    /// buffer), so a busy stream pays one system call per read, not two.
+    /// </remarks>
+    public bool WaitForDataBeforeAllocatingBuffer { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how many received bytes the application may leave unread before the transport stops reading
+    /// the socket (it reads again once less than half remains); <see langword="null"/> or 0 is unlimited.
+    /// </summary>
+    /// <remarks>Defaults to 1 MiB. Unlimited buffering lets a fast peer make the process hold any amount of memory.</remarks>
+    public long? MaxReadBufferSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how many bytes may wait to be sent before the application's <c>FlushAsync</c> waits (it
+    /// completes again once less than half remains); <see langword="null"/> or 0 is unlimited.
+    /// </summary>
+    /// <remarks>Defaults to 64 KiB. Unlimited buffering lets a slow peer make the process hold any amount of memory.</remarks>
+    public long? MaxWriteBufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Gets or sets whether the application's continuations run inline on the thread that completed the socket
+    /// operation, instead of being dispatched to the thread pool.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="false"/>. Inline saves a thread hop per message, but application code that
+    /// blocks then stalls the socket loops of its connection; only turn it on for handlers that never block.
+    /// </remarks>
+    public bool UnsafePreferInlineScheduling { get; set; }
+}
