@@ -20,7 +20,7 @@ internal static class BarChart
     {
         var rows = summaries.Where(s => s.Transports.Contains("weir") && s.Transports.Contains("kestrel")).ToArray();
         var maxRatio = Math.Max(1.0, rows.Select(r => ScenarioSummary.SpreadOf(r.Ratios()).Median).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max());
-        var scale = (Width - LabelWidth - 120) / maxRatio;
+        var scale = (Width - LabelWidth - 230) / maxRatio;
         var height = Top + (rows.Length * RowHeight) + 40;
 
         var svg = new StringBuilder();

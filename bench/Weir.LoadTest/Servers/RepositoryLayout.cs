@@ -19,7 +19,8 @@ internal static class RepositoryLayout
     /// <summary>The echo server of the same configuration as this tool (Release when run with -c Release).</summary>
     public static string EchoServerAssembly()
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Release";
+        var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        var configuration = output.Parent?.Name ?? "Release";
         var path = Path.Combine(Root(), "samples", "EchoServer", "bin", configuration, "net10.0", "EchoServer.dll");
         return File.Exists(path)
             ? path
