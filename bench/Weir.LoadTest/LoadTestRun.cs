@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Weir.LoadTest.Reporting;
+using Weir.LoadTest.Scenarios;
+using Weir.LoadTest.Servers;
+
+namespace Weir.LoadTest;
+
+/// <summary>
+/// One comparison: both servers started once and warmed up, then every scenario round by round with the
+/// transports alternating (A B A B), then the tables, the Markdown file and the chart.
+/// </summary>
+internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progress)
+{
+    private readonly ProgressDisplay _progress = progress;
+
+    public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var scenarios = ScenarioCatalog.All().Where(s => options.Scenarios.Contains(s.Name)).ToArray();
+        var servers = new List<EchoServerProcess>();
+        try
+        {
+            foreach (var transport in options.Transports)
+            {
+                _progress.Phase($"starting the {transport} echo server");
+                var server = await EchoServerProcess.StartAsync(transport, options.Pin, cancellationToken);
+                servers.Add(server);
+                _progress.Line($"{transport}: echo server pid {server.ProcessId} on {server.EndPoint}");
+            }
+
+            await WarmUpAsync(servers, cancellationToken);
+            var summaries = new List<ScenarioSummary>();
+            foreach (var scenario in scenarios)
+            {
+                var summary = new ScenarioSummary(scenario, options.Transports);
+                for (var round = 1; round <= options.Rounds; round++)
+                {
+                    foreach (var server in servers)
+                    {
+                        _progress.Phase($"{scenario.Name}: round {round}/{options.Rounds}, {server.Transport}");
+                        summary.Add(await scenario.RunAsync(Context(server, options.Warmup, options.Duration), cancellationToken));
+                    }
+                }
+
+                summaries.Add(summary);
+                _progress.Line(ResultTable.Render(summary));
+            }
+
+            return Report(summaries);
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    // Tiered JIT keeps improving a pinned .NET server for some seconds; none of that may count.
+    private async Task WarmUpAsync(List<EchoServerProcess> servers, CancellationToken cancellationToken)
+    {
+        var warmup = new PingPongScenario("warm-up", size: 64, connections: 64, depth: 4);
+        foreach (var server in servers)
+        {
+            _progress.Phase($"warming up {server.Transport} for {options.InitialWarmup.TotalSeconds:F0} s");
+            var result = await warmup.RunAsync(Context(server, options.InitialWarmup, TimeSpan.FromMilliseconds(100)), cancellationToken);
+            if (result.Errors + result.Mismatches > 0)
+            {
+                throw new InvalidOperationException($"The {server.Transport} server failed its warm-up: {result.Errors} errors, {result.Mismatches} mismatches.");
+            }
+        }
+    }
+
+    private ScenarioContext Context(EchoServerProcess server, TimeSpan warmup, TimeSpan duration) =>
+        new(server.EndPoint, server, warmup, duration, options.IdleConnections, _progress.Detail);
+
+    private int Report(List<ScenarioSummary> summaries)
+    {
+        var summaryTable = ResultTable.Summary(summaries);
+        _progress.Line("## Summary");
+        _progress.Line(summaryTable);
+
+        var directory = options.OutputDirectory.Length > 0
+            ? options.OutputDirectory
+            : Path.Combine(RepositoryLayout.Root(), "bench", "results");
+        Directory.CreateDirectory(directory);
+        var markdown = new StringBuilder();
+        markdown.AppendLine("# Weir vs Kestrel's socket transport: load comparison");
+        markdown.AppendLine();
+        markdown.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {MachineDescription()}.");
+        markdown.AppendLine(CultureInfo.InvariantCulture,
+            $"Rounds {options.Rounds}, {options.Duration.TotalSeconds:F1} s measured after {options.Warmup.TotalSeconds:F1} s warm-up each, initial warm-up {options.InitialWarmup.TotalSeconds:F0} s, {(options.Pin ? "server pinned to core 0 and client to core 1" : "not pinned")}{(options.Quick ? ", quick" : "")}.");
+        markdown.AppendLine();
+        markdown.AppendLine(summaryTable);
+        foreach (var summary in summaries)
+        {
+            markdown.AppendLine(ResultTable.Render(summary));
+        }
+
+        var markdownPath = Path.Combine(directory, "latest.md");
+        var chartPath = Path.Combine(directory, "latest.svg");
+        File.WriteAllText(markdownPath, markdown.ToString());
+        File.WriteAllText(chartPath, BarChart.Render(summaries, "Weir / Kestrel socket transport, echo server"));
+        _progress.Line($"results: {markdownPath}, {chartPath}");
+
+        var errors = summaries.Sum(s => s.Errors);
+        var mismatches = summaries.Sum(s => s.Mismatches);
+        _progress.Line($"load test: {errors} errors, {mismatches} byte mismatches");
+        return errors + mismatches == 0 ? 0 : 1;
+    }
+
+    private static string MachineDescription()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        var cores = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal))
+            : Environment.ProcessorCount;
+        return $"{cores} cores{(cpu is null ? "" : $" ({cpu})")}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+    }
+}

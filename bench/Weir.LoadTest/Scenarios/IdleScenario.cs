@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Weir.LoadTest.Scenarios;
+
+/// <summary>
+/// Memory held per idle connection: opens many connections (each exchanges one byte, so the server has
+/// really accepted and served it), then reads the server's resident memory and managed heap after a full GC.
+/// </summary>
+internal sealed class IdleScenario(string name) : IScenario
+{
+    private const int ConnectConcurrency = 64;
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
+
+    public string Name => name;
+
+    public string Description => "idle connections held open: server memory per connection";
+
+    public PrimaryMetric Primary => PrimaryMetric.BytesPerIdleConnection;
+
+    public async Task<RoundResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var count = context.IdleConnections;
+        var before = await SettleAsync(context, 0, cancellationToken);
+        var sockets = new Socket?[count];
+        var clock = Stopwatch.StartNew();
+        long errors = 0;
+        try
+        {
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, ConnectConcurrency).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                var probe = new byte[1] { 0x5a };
+                var echo = new byte[1];
+                while ((i = Interlocked.Increment(ref next)) < count)
+                {
+                    try
+                    {
+                        var socket = await Connections.ConnectAsync(context.EndPoint, cancellationToken);
+                        sockets[i] = socket;
+                        await Connections.SendAllAsync(socket, probe, cancellationToken);
+                        if (!await Connections.ReceiveExactlyAsync(socket, echo, cancellationToken) || echo[0] != probe[0])
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
+                    }
+                    catch (SocketException)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+
+                    if (i % 500 == 0)
+                    {
+                        context.Progress($"{i}/{count} connections open");
+                    }
+                }
+            }, cancellationToken)));
+
+            var open = sockets.Count(s => s is not null);
+            var after = await SettleAsync(context, open, cancellationToken);
+            return new RoundResult
+            {
+                Transport = context.Server.Transport,
+                Elapsed = clock.Elapsed,
+                Operations = open,
+                Errors = errors,
+                ResidentBytesPerConnection = (double)(after.ResidentBytes - before.ResidentBytes) / open,
+                HeapBytesPerConnection = (double)(after.HeapBytes - before.HeapBytes) / open,
+                ServerAllocatedBytes = after.AllocatedBytes - before.AllocatedBytes,
+                ServerCpu = after.CpuTime - before.CpuTime,
+            };
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket?.Dispose();
+            }
+        }
+    }
+
+    // Waits, bounded, until the server counts the expected live connections, then takes its post-GC figures.
+    private static async Task<Servers.ServerStats> SettleAsync(ScenarioContext context, long expected, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var stats = await context.Server.GetStatsAsync(collect: true, cancellationToken);
+            if (stats.Connections == expected)
+            {
+                return stats;
+            }
+
+            if (deadline.Elapsed > SettleTimeout)
+            {
+                throw new InvalidOperationException(
+                    $"The {context.Server.Transport} server reports {stats.Connections} live connections, expected {expected}.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+}
