@@ -12,7 +12,7 @@ using KestrelOptions = Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.Soc
 var settings = CommandLine.Parse(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel]");
+    Console.Error.WriteLine("usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--accept-sockets N] [--reuse-port]");
     return 2;
 }
 
@@ -30,7 +30,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 
 var factory = settings.Kestrel
     ? (IConnectionListenerFactory)new SocketTransportFactory(Options.Create(new KestrelOptions()), NullLoggerFactory.Instance)
-    : new SocketTransport();
+    : new SocketTransport(new Weir.Sockets.SocketTransportOptions { AcceptSocketCount = settings.AcceptSockets, ReusePort = settings.ReusePort });
 EndPoint endPoint = settings.UnixPath is { } path
     ? new UnixDomainSocketEndPoint(path)
     : new IPEndPoint(IPAddress.Loopback, settings.Port);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -67,6 +68,62 @@ public sealed class ReusePortTests
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task TwoServerProcessesOnOnePortBothReceiveConnections()
+    {
+        await using var first = await ReusePortEchoProcess.StartAsync("--port", "0", "--reuse-port");
+        var port = first.Port.ToString(CultureInfo.InvariantCulture);
+        await using var second = await ReusePortEchoProcess.StartAsync("--port", port, "--reuse-port");
+        Assert.Equal(first.Port, second.Port);
+        Assert.Equal(2, ShardingProbe.ListeningIPv4SocketsOnPort(first.Port));
+        var endPoint = new IPEndPoint(IPAddress.Loopback, first.Port);
+        var clients = new List<Socket>();
+        var served = new int[2];
+        try
+        {
+            // The kernel picks a process by a hash of the connection's addresses and ports; 200 tries make missing
+            // one of two processes far less likely than any other failure.
+            for (var i = 0; i < 200 && (served[0] == 0 || served[1] == 0); i++)
+            {
+                var client = TransportHarness.CreateClientSocket(endPoint);
+                clients.Add(client);
+                await client.ConnectAsync(endPoint, TestContext.Current.CancellationToken).AsTask()
+                    .WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+                await client.SendAsciiAsync("ping");
+                Assert.Equal("ping", await client.ReceiveAsciiAsync(4));
+
+                // Echoed, so accepted: the server's end of it is a descriptor of exactly one of the two processes.
+                var inode = ShardingProbe.EstablishedIPv4SocketInode(first.Port, ((IPEndPoint)client.LocalEndPoint!).Port);
+                Assert.NotNull(inode);
+                var owner = first.OwnsSocket(inode.Value) ? 0 : second.OwnsSocket(inode.Value) ? 1 : -1;
+                Assert.NotEqual(-1, owner);
+                served[owner]++;
+            }
+
+            Assert.All(served, count => Assert.NotEqual(0, count));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ASecondProcessWithoutReusePortFailsWithAddressInUse()
+    {
+        await using var transport = new SocketTransport(new SocketTransportOptions { ReusePort = true });
+        await using var listener = await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, 0), TestContext.Current.CancellationToken);
+        var port = ((IPEndPoint)listener.EndPoint).Port.ToString(CultureInfo.InvariantCulture);
+
+        var (exitCode, errors) = await ReusePortEchoProcess.RunToExitAsync("--port", port);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("address already in use", errors, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

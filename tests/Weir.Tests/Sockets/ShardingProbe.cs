@@ -6,31 +6,39 @@ namespace Weir.Tests.Sockets;
 internal static class ShardingProbe
 {
     private const string ListenState = "0A";
+    private const string EstablishedState = "01";
 
     /// <summary>Counts the sockets in the LISTEN state on <paramref name="port"/>, IPv4 and IPv6 alike.</summary>
     public static int ListeningSocketsOnPort(int port) =>
         CountListening("/proc/net/tcp", port) + CountListening("/proc/net/tcp6", port);
 
-    private static int CountListening(string table, int port)
-    {
-        if (!File.Exists(table))
-        {
-            return 0;
-        }
+    /// <summary>Counts the IPv4 sockets in the LISTEN state on <paramref name="port"/>.</summary>
+    public static int ListeningIPv4SocketsOnPort(int port) => CountListening("/proc/net/tcp", port);
 
-        var count = 0;
-        foreach (var line in File.ReadLines(table).Skip(1))
+    /// <summary>Finds the inode of the established IPv4 socket from <paramref name="localPort"/> to <paramref name="remotePort"/>.</summary>
+    public static long? EstablishedIPv4SocketInode(int localPort, int remotePort)
+    {
+        foreach (var fields in Rows("/proc/net/tcp"))
         {
-            // "  sl  local_address rem_address st ...", the local address as "HEXADDR:HEXPORT".
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var local = fields[1];
-            var localPort = int.Parse(local.AsSpan(local.IndexOf(':', StringComparison.Ordinal) + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            if (localPort == port && fields[3] == ListenState)
+            if (fields[3] == EstablishedState && Port(fields[1]) == localPort && Port(fields[2]) == remotePort)
             {
-                count++;
+                return long.Parse(fields[9], CultureInfo.InvariantCulture);
             }
         }
 
-        return count;
+        return null;
     }
+
+    private static int CountListening(string table, int port) =>
+        Rows(table).Count(fields => fields[3] == ListenState && Port(fields[1]) == port);
+
+    // "  sl  local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...".
+    private static IEnumerable<string[]> Rows(string table) =>
+        File.Exists(table)
+            ? File.ReadLines(table).Skip(1).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            : [];
+
+    // An address as "HEXADDR:HEXPORT".
+    private static int Port(string address) =>
+        int.Parse(address.AsSpan(address.IndexOf(':', StringComparison.Ordinal) + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }
