@@ -38,6 +38,12 @@ internal sealed class AcceptShard : IValueTaskSource<bool>
     public void Start()
     {
         // The loop outlives the caller of BindAsync: it must not carry the caller's async-locals along.
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            Loop = RunAsync();
+            return;
+        }
+
         using (ExecutionContext.SuppressFlow())
         {
             Loop = RunAsync();

@@ -33,6 +33,7 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
     private CancellationTokenRegistration _waitRegistration;
     private CancellationToken _waitToken;
     private bool _waiting;
+    private volatile bool _outstanding;
     private volatile bool _unbound;
     private Task? _loopsEnded;
     private int _disposed;
@@ -81,7 +82,7 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
         {
             for (var i = 0; i < bound; i++)
             {
-                listener._shards[i].Acceptor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                listener._shards[i].Acceptor.Close();
             }
 
             throw;
@@ -108,7 +109,8 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
         short version;
         lock (_lock)
         {
-            if (_waiting)
+            // _outstanding: a completed wait not yet read; resetting the source under it would lose its result.
+            if (_waiting || _outstanding)
             {
                 throw new InvalidOperationException("An accept is already in progress on this listener.");
             }
@@ -123,6 +125,7 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
                 _waiter.Reset();
                 version = _waiter.Version;
                 _waiting = true;
+                _outstanding = true;
                 _waitToken = cancellationToken;
                 if (cancellationToken.CanBeCanceled)
                 {
@@ -212,7 +215,17 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
         _onDisposed(this);
     }
 
-    public ConnectionContext? GetResult(short token) => _waiter.GetResult(token);
+    public ConnectionContext? GetResult(short token)
+    {
+        try
+        {
+            return _waiter.GetResult(token);
+        }
+        finally
+        {
+            _outstanding = false;
+        }
+    }
 
     public ValueTaskSourceStatus GetStatus(short token) => _waiter.GetStatus(token);
 

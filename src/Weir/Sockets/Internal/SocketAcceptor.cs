@@ -111,6 +111,26 @@ internal sealed class SocketAcceptor : IConnectionListener
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
+        Unbind();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Unbinds and releases the accept awaitable, all synchronously, so a failed bind can clean up inline.</summary>
+    public void Close()
+    {
+        Unbind();
+        _acceptArgs.Dispose();
+        _onDisposed(this);
+    }
+
+    private void Unbind()
+    {
         if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
         {
             socket.Dispose();
@@ -121,15 +141,6 @@ internal sealed class SocketAcceptor : IConnectionListener
 
             WeirLog.ListenerUnbound(_logger, EndPoint);
         }
-
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await UnbindAsync().ConfigureAwait(false);
-        _acceptArgs.Dispose();
-        _onDisposed(this);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
