@@ -13,4 +13,7 @@ internal static partial class WeirLog
 
     [LoggerMessage(42, LogLevel.Debug, "Unbinding {EndPoint} disposed {Count} accepted connections that were never delivered.", EventName = "UndeliveredConnectionsDisposed")]
     public static partial void UndeliveredConnectionsDisposed(ILogger logger, EndPoint endPoint, int count);
+
+    [LoggerMessage(43, LogLevel.Error, "Accept socket {Index} on {EndPoint} was closed from outside; it leaves the group and the other sockets go on accepting.", EventName = "AcceptSocketGone")]
+    public static partial void AcceptSocketGone(ILogger logger, EndPoint endPoint, int index, Exception exception);
 }

@@ -153,6 +153,43 @@ public sealed class ShardingTests
     }
 
     [Fact]
+    public async Task AnAcceptSocketClosedFromOutsideReportsOnceAndTheOthersGoOnAccepting()
+    {
+        await using var transport = new SocketTransport(new SocketTransportOptions { AcceptSocketCount = 2 });
+        await using var listener = await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, 0), TestContext.Current.CancellationToken);
+        var sharded = Assert.IsType<ShardedSocketListener>(listener);
+        var port = ((IPEndPoint)listener.EndPoint).Port;
+
+        sharded.Shards[1].Acceptor.ListenSocket!.Dispose();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(
+            () => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken));
+        Assert.True(error is SocketException or ObjectDisposedException, error.ToString());
+        await sharded.Shards[1].Loop.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+        Assert.Equal(1, ShardingProbe.ListeningSocketsOnPort(port));
+        var accepted = new List<ConnectionContext>();
+        var echoes = new List<Task>();
+        var server = AcceptAndEchoAsync(listener, 20, accepted, echoes);
+        var clients = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var client = await ConnectAsync(listener.EndPoint);
+                clients.Add(client);
+                await client.SendAsciiAsync($"{i:D2}");
+                Assert.Equal($"{i:D2}", await client.ReceiveAsciiAsync(2));
+            }
+
+            await server.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await CloseAsync(clients, accepted, echoes);
+        }
+    }
+
+    [Fact]
     public async Task CancellingAWaitingAcceptLosesNoConnection()
     {
         await using var transport = new SocketTransport(new SocketTransportOptions { AcceptSocketCount = 2 });

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -90,8 +91,17 @@ internal sealed class AcceptShard : IValueTaskSource<bool>
 
                 // The consumer hears of it through its AcceptAsync, as it would from a single socket; the wait for
                 // the hand-over keeps a socket that fails every time from spinning.
-                WeirLog.AcceptShardFailed(_logger, Acceptor.EndPoint, Index, ex);
                 error = ex;
+                if (IsSocketGone(ex))
+                {
+                    // Closed under us: it stays out of the group, so the kernel sends its share to the others.
+                    WeirLog.AcceptSocketGone(_logger, Acceptor.EndPoint, Index, ex);
+                    await Acceptor.UnbindAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    WeirLog.AcceptShardFailed(_logger, Acceptor.EndPoint, Index, ex);
+                }
             }
 
             if (!_owner.TryHandOver(this, connection, error, out var taken))
@@ -104,10 +114,14 @@ internal sealed class AcceptShard : IValueTaskSource<bool>
                 return;
             }
 
-            if (!await taken.ConfigureAwait(false))
+            if (!await taken.ConfigureAwait(false) || (error is not null && IsSocketGone(error)))
             {
                 return;
             }
         }
     }
+
+    private static bool IsSocketGone(Exception error) =>
+        error is ObjectDisposedException
+            or SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.NotSocket or SocketError.InvalidArgument };
 }

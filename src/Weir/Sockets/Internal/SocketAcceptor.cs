@@ -50,6 +50,8 @@ internal sealed class SocketAcceptor : IConnectionListener
 
     public EndPoint EndPoint { get; private set; }
 
+    internal Socket? ListenSocket => _listenSocket;
+
     public void Bind()
     {
         var socket = CreateListenSocket(EndPoint);
