@@ -1,5 +1,5 @@
-using RespServer;
 using Microsoft.AspNetCore.Connections;
+using RespServer;
 using Weir;
 using Weir.Samples;
 
