@@ -60,9 +60,41 @@ public sealed class WeirHostedService : IHostedService, IAsyncDisposable
         }
 
         var server = builder.Build();
-        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Releases the transport the server owns; the host will not stop a service that never started.
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         Server = server;
         WeirLog.HostedServerStarted(_logger, server.EndPoints.Count);
+    }
+
+    /// <summary>Stops the server: connections get until the host's token or <see cref="WeirServerOptions.ShutdownTimeout"/>, whichever is first.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Server is not { } server)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Value.ShutdownTimeout);
+        await server.StopAsync(deadline.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server at once if the host did not.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Server is { } server)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static void ListenOnEndpoints(TransportListenBuilder listen, WeirServerOptions options, TimeProvider time)
@@ -85,28 +117,6 @@ public sealed class WeirHostedService : IHostedService, IAsyncDisposable
 
                 pipeline(c, endpoint);
             });
-        }
-    }
-
-    /// <summary>Stops the server: connections get until the host's token or <see cref="WeirServerOptions.ShutdownTimeout"/>, whichever is first.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (Server is not { } server)
-        {
-            return;
-        }
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.Value.ShutdownTimeout);
-        await server.StopAsync(deadline.Token).ConfigureAwait(false);
-    }
-
-    /// <summary>Stops the server at once if the host did not.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Server is { } server)
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

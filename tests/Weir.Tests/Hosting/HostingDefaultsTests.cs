@@ -81,6 +81,21 @@ public sealed class HostingDefaultsTests
         await host.StopAsync(Token);
     }
 
+    [Fact]
+    public async Task AnEndpointThatCannotBindFailsTheStartNamingIt()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        var endPoint = (IPEndPoint)taken.LocalEndPoint!;
+        using var host = BuildHost(new() { ["Weir:Endpoints:Echo:Url"] = $"tcp://{endPoint}" });
+
+        var error = await Assert.ThrowsAsync<IOException>(() => host.StartAsync(Token));
+
+        Assert.Contains(endPoint.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Null(host.Services.GetRequiredService<WeirHostedService>().Server);
+    }
+
     private static IHost BuildHost(Dictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
