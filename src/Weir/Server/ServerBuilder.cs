@@ -10,12 +10,14 @@ namespace Weir;
 /// <example>
 /// <code>
 /// var server = new ServerBuilder(services)
-///     .UseTransport(transport, t => t
-///         .ListenLocalhost(5000, c => c.UseConnectionHandler&lt;EchoHandler&gt;())
+///     .UseSockets(s => s
+///         .ListenLocalhost(5000, c => c.UseConnectionLogging().UseConnectionHandler&lt;EchoHandler&gt;())
 ///         .ListenUnixSocket("/tmp/echo.sock", c => c.UseConnectionHandler&lt;EchoHandler&gt;()))
 ///     .Build();
 /// await server.StartAsync();
 /// </code>
+/// <c>UseSockets</c> is Weir's socket transport, owned by the server; <c>UseTransport(transport, ...)</c> takes any
+/// other <see cref="IConnectionListenerFactory"/> (the in-memory transport, Kestrel's) and leaves it to its owner.
 /// </example>
 public sealed class ServerBuilder
 {

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using Weir.Tests.Sockets;
+using TestCertificates = Weir.Tests.Middleware.Infrastructure.TestCertificates;
 
 namespace Weir.Tests.Samples;
 
@@ -51,29 +53,23 @@ public sealed partial class EchoServerTests
     public async Task OpensslSClientTalksToItWithTls()
     {
         await using var echo = SampleProcess.Start("EchoServer", "--port", "0", "--tls");
-        var endPoint = await echo.ListeningOnAsync();
-        var start = new ProcessStartInfo("openssl", ["s_client", "-connect", endPoint, "-quiet"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var openssl = Process.Start(start)!;
-        try
-        {
-            var errors = openssl.StandardError.ReadToEndAsync(Token);
-            await openssl.StandardInput.WriteLineAsync("hello over tls");
-            await openssl.StandardInput.FlushAsync(Token);
 
-            var line = await openssl.StandardOutput.ReadLineAsync(Token).AsTask().WaitAsync(SampleProcess.HangGuard, Token);
+        Assert.Equal("hello over tls", await OpensslEchoAsync(await echo.ListeningOnAsync(), "hello over tls"));
+    }
 
-            Assert.True(line == "hello over tls", $"openssl s_client printed '{line}'; its errors: {(openssl.HasExited ? await errors : "(still running)")}");
-        }
-        finally
+    [Fact]
+    public async Task OpensslSClientTalksToItWithACertificateFromAFile()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.File("server.pfx");
+        using (var certificate = TestCertificates.CreateServer())
         {
-            openssl.Kill();
-            await openssl.WaitForExitAsync(Token);
+            await File.WriteAllBytesAsync(file, certificate.Export(X509ContentType.Pkcs12, "secret"), Token);
         }
+
+        await using var echo = SampleProcess.Start("EchoServer", "--port", "0", "--cert", file, "--cert-password", "secret");
+
+        Assert.Equal("from a file", await OpensslEchoAsync(await echo.ListeningOnAsync(), "from a file"));
     }
 
     [Fact]
@@ -142,6 +138,32 @@ public sealed partial class EchoServerTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("usage: EchoServer", errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>Sends a line through <c>openssl s_client</c> and returns the first line it prints back.</summary>
+    private static async Task<string?> OpensslEchoAsync(string endPoint, string line)
+    {
+        var start = new ProcessStartInfo("openssl", ["s_client", "-connect", endPoint, "-quiet"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var openssl = Process.Start(start)!;
+        try
+        {
+            var errors = openssl.StandardError.ReadToEndAsync(Token);
+            await openssl.StandardInput.WriteLineAsync(line);
+            await openssl.StandardInput.FlushAsync(Token);
+            var echoed = await openssl.StandardOutput.ReadLineAsync(Token).AsTask().WaitAsync(SampleProcess.HangGuard, Token);
+            Assert.True(echoed is not null, $"openssl s_client printed nothing back; its errors: {(openssl.HasExited ? await errors : "(still running)")}");
+            return echoed;
+        }
+        finally
+        {
+            openssl.Kill();
+            await openssl.WaitForExitAsync(Token);
+        }
     }
 
     private static (long Allocated, long Heap, long Connections) Stats(string line)
