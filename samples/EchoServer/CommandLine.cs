@@ -1,28 +1,45 @@
+using System.Globalization;
+
 namespace EchoServer;
 
-/// <summary>The sample's command line: <c>--port N</c> or <c>--unix PATH</c>, and <c>--transport weir|kestrel</c>.</summary>
-internal sealed record CommandLine(int Port, string? UnixPath, bool Kestrel)
+/// <summary>The sample's command line; <see cref="Usage"/> lists it.</summary>
+internal sealed record CommandLine(
+    int Port, string? UnixPath, bool Kestrel, bool Tls, string? CertificatePath, string? CertificatePassword, bool ProxyProtocol)
 {
+    public const string Usage =
+        "usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--tls | --cert FILE [--cert-password P]] [--proxy-protocol]";
+
+    /// <summary>Reads the arguments; <see langword="null"/> when they are not understood.</summary>
     public static CommandLine? Parse(string[] args)
     {
-        var settings = new CommandLine(5000, null, false);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var settings = new CommandLine(5000, null, false, false, null, null, false);
+        for (var i = 0; i < args.Length; i++)
         {
-            settings = (args[i], args[i + 1]) switch
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            CommandLine? next = (args[i], value) switch
             {
-                ("--port", var port) when int.TryParse(port, out var number) && number is >= 0 and <= 65535 =>
-                    settings with { Port = number },
-                ("--unix", var path) => settings with { UnixPath = path },
+                ("--tls", _) => settings with { Tls = true },
+                ("--proxy-protocol", _) => settings with { ProxyProtocol = true },
+                (_, null) => null,
+                ("--port", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 =>
+                    settings with { Port = port },
+                ("--unix", _) => settings with { UnixPath = value },
                 ("--transport", "weir") => settings with { Kestrel = false },
                 ("--transport", "kestrel") => settings with { Kestrel = true },
+                ("--cert", _) => settings with { Tls = true, CertificatePath = value },
+                ("--cert-password", _) => settings with { CertificatePassword = value },
                 _ => null,
             };
-            if (settings is null)
+            if (next is null)
             {
                 return null;
             }
+
+            // Options with a value skip it.
+            i += args[i] is "--tls" or "--proxy-protocol" ? 0 : 1;
+            settings = next;
         }
 
-        return args.Length % 2 == 0 ? settings : null;
+        return settings.CertificatePassword is not null && settings.CertificatePath is null ? null : settings;
     }
 }
