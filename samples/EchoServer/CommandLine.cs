@@ -1,36 +1,59 @@
+using System.Globalization;
+
 namespace EchoServer;
 
-/// <summary>
-/// The sample's command line: <c>--port N</c> or <c>--unix PATH</c>, <c>--transport weir|kestrel</c>, and for Weir's
-/// transport <c>--accept-sockets N</c> and <c>--reuse-port</c>.
-/// </summary>
-internal sealed record CommandLine(int Port, string? UnixPath, bool Kestrel, int AcceptSockets = 1, bool ReusePort = false)
+/// <summary>The sample's command line; <see cref="Usage"/> lists it.</summary>
+internal sealed record CommandLine(
+    int Port,
+    string? UnixPath,
+    bool Kestrel,
+    bool Tls,
+    string? CertificatePath,
+    string? CertificatePassword,
+    bool ProxyProtocol,
+    int AcceptSockets = 1,
+    bool ReusePort = false)
 {
+    public const string Usage =
+        "usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--tls | --cert FILE [--cert-password P]] [--proxy-protocol]" +
+        " [--accept-sockets N] [--reuse-port]";
+
+    /// <summary>Reads the arguments; <see langword="null"/> when they are not understood.</summary>
     public static CommandLine? Parse(string[] args)
     {
-        // The one option without a value; the rest come in pairs.
-        var reusePort = args.Contains("--reuse-port");
-        args = [.. args.Where(arg => arg != "--reuse-port")];
-        var settings = new CommandLine(5000, null, false, ReusePort: reusePort);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var settings = new CommandLine(5000, null, false, false, null, null, false);
+        for (var i = 0; i < args.Length; i++)
         {
-            settings = (args[i], args[i + 1]) switch
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            CommandLine? next = (args[i], value) switch
             {
-                ("--port", var port) when int.TryParse(port, out var number) && number is >= 0 and <= 65535 =>
-                    settings with { Port = number },
-                ("--unix", var path) => settings with { UnixPath = path },
+                ("--tls", _) => settings with { Tls = true },
+                ("--proxy-protocol", _) => settings with { ProxyProtocol = true },
+                ("--reuse-port", _) => settings with { ReusePort = true },
+                (_, null) => null,
+                ("--port", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 =>
+                    settings with { Port = port },
+                ("--unix", _) => settings with { UnixPath = value },
                 ("--transport", "weir") => settings with { Kestrel = false },
                 ("--transport", "kestrel") => settings with { Kestrel = true },
-                ("--accept-sockets", var count) when int.TryParse(count, out var number) && number >= 1 =>
-                    settings with { AcceptSockets = number },
+                ("--cert", _) => settings with { Tls = true, CertificatePath = value },
+                ("--cert-password", _) => settings with { CertificatePassword = value },
+                ("--accept-sockets", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 =>
+                    settings with { AcceptSockets = count },
                 _ => null,
             };
-            if (settings is null)
+            if (next is null)
             {
                 return null;
             }
+
+            // Options with a value skip it.
+            i += args[i] is "--tls" or "--proxy-protocol" or "--reuse-port" ? 0 : 1;
+            settings = next;
         }
 
-        return args.Length % 2 == 0 ? settings : null;
+        // The sharding options are Weir's transport's own; Kestrel's has none.
+        var shardingOnKestrel = settings.Kestrel && (settings.AcceptSockets != 1 || settings.ReusePort);
+        return (settings.CertificatePassword is not null && settings.CertificatePath is null) || shardingOnKestrel ? null : settings;
     }
 }

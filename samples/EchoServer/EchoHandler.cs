@@ -1,15 +1,23 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace EchoServer;
 
-/// <summary>Writes back every byte it reads, straight from the input pipe's buffers, until the peer closes.</summary>
-internal static class EchoHandler
+/// <summary>
+/// Writes back every byte it reads, straight from the input pipe's buffers, until the peer closes or the server
+/// asks the connection to finish. The same handler runs on Weir's transport and on Kestrel's.
+/// </summary>
+public sealed class EchoHandler(ConnectionCounter connections) : ConnectionHandler
 {
-    public static async Task RunAsync(ConnectionContext connection)
+    public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        connections.Enter();
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
+        var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var stop = closing.Register(input.CancelPendingRead);
         try
         {
             while (true)
@@ -22,24 +30,19 @@ internal static class EchoHandler
 
                 input.AdvanceTo(result.Buffer.End);
                 var flushed = await output.FlushAsync();
-                if (result.IsCompleted || flushed.IsCompleted)
+                if (result.IsCompleted || result.IsCanceled || flushed.IsCompleted)
                 {
                     break;
                 }
             }
         }
-        catch (ConnectionResetException)
+        catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException)
         {
-            // The peer reset: nothing left to echo to.
-        }
-        catch (ConnectionAbortedException)
-        {
-            // The server is stopping and aborted the connection.
+            // The peer reset, or the server aborted the connection: nothing left to echo to.
         }
         finally
         {
-            await input.CompleteAsync();
-            await output.CompleteAsync();
+            connections.Exit();
         }
     }
 }

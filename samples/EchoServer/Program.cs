@@ -1,62 +1,87 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using EchoServer;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Weir.Sockets;
-using KestrelOptions = Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions;
+using Weir;
+using Weir.Middleware.ProxyProtocol;
+using Weir.Middleware.Tls;
+using Weir.Samples;
+using KestrelSocketOptions = Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions;
 
 var settings = CommandLine.Parse(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--accept-sockets N] [--reuse-port]");
+    Console.Error.WriteLine(CommandLine.Usage);
     return 2;
 }
 
-using var stopping = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stopping.Cancel();
-};
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    stopping.Cancel();
-});
+var connections = new ConnectionCounter();
+await using var services = new ServiceCollection()
+    .AddLogging(logging => logging
+        .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+        .SetMinimumLevel(LogLevel.Warning))
+    .AddSingleton(connections)
+    .BuildServiceProvider();
+using var certificate = settings is { Tls: true, CertificatePath: null } ? SelfSignedCertificate.CreateForLocalhost() : null;
 
-var factory = settings.Kestrel
-    ? (IConnectionListenerFactory)new SocketTransportFactory(Options.Create(new KestrelOptions()), NullLoggerFactory.Instance)
-    : new SocketTransport(new Weir.Sockets.SocketTransportOptions { AcceptSocketCount = settings.AcceptSockets, ReusePort = settings.ReusePort });
-EndPoint endPoint = settings.UnixPath is { } path
-    ? new UnixDomainSocketEndPoint(path)
-    : new IPEndPoint(IPAddress.Loopback, settings.Port);
-
-var listener = await factory.BindAsync(endPoint);
-Console.WriteLine($"listening on {listener.EndPoint}");
-
-var loop = new AcceptLoop(listener, EchoHandler.RunAsync);
-var accepting = loop.RunAsync();
-try
+// One server, one handler; only the transport under them differs.
+var builder = new ServerBuilder(services);
+if (settings.Kestrel)
 {
-    await Task.Delay(Timeout.Infinite, stopping.Token);
+    var kestrel = new SocketTransportFactory(Options.Create(new KestrelSocketOptions()), services.GetRequiredService<ILoggerFactory>());
+    builder.UseTransport(kestrel, Listen);
 }
-catch (OperationCanceledException)
+else
 {
-    // Ctrl+C or SIGTERM: stop below.
+    builder.UseSockets(
+        options =>
+        {
+            options.AcceptSocketCount = settings.AcceptSockets;
+            options.ReusePort = settings.ReusePort;
+        },
+        Listen);
 }
 
-await listener.UnbindAsync();
-await accepting;
-await loop.AbortAllAsync();
-await listener.DisposeAsync();
-if (factory is IAsyncDisposable disposable)
-{
-    await disposable.DisposeAsync();
-}
-
-Console.WriteLine($"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} connections={loop.Accepted}");
+await using var server = builder.Build();
+var commands = new ConsoleCommands(connections);
+commands.Start();
+await SampleHost.RunUntilStoppedAsync(server);
+SampleHost.Print(commands.Stats());
 return 0;
+
+void Listen(TransportListenBuilder listen)
+{
+    if (settings.UnixPath is { } path)
+    {
+        listen.ListenUnixSocket(path, Pipeline);
+    }
+    else
+    {
+        listen.ListenLocalhost(settings.Port, Pipeline);
+    }
+}
+
+void Pipeline(IConnectionBuilder connection)
+{
+    if (settings.ProxyProtocol)
+    {
+        connection.UseProxyProtocol().Use(next => context =>
+        {
+            SampleHost.Print($"connection from {context.RemoteEndPoint}");
+            return next(context);
+        });
+    }
+
+    if (certificate is not null)
+    {
+        connection.UseServerTls(certificate);
+    }
+    else if (settings.CertificatePath is { } file)
+    {
+        connection.UseServerTls(file, settings.CertificatePassword);
+    }
+
+    connection.UseConnectionHandler<EchoHandler>();
+}

@@ -1,8 +1,7 @@
 using System.Net;
 using LengthPrefixedRpc;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Connections;
+using Weir;
 using Weir.Samples;
 
 var port = SampleArguments.Port(args, 5001);
@@ -11,7 +10,8 @@ var port = SampleArguments.Port(args, 5001);
 var call = Array.IndexOf(args, "--call");
 if (call >= 0 && call + 2 < args.Length)
 {
-    await using var client = await RpcClient.ConnectAsync(new SocketConnectionFactory(), new IPEndPoint(IPAddress.Loopback, port));
+    await using var sockets = new ClientBuilder().UseSockets().Build();
+    await using var client = await RpcClient.ConnectAsync(sockets, new IPEndPoint(IPAddress.Loopback, port));
     try
     {
         Console.WriteLine(await client.CallAsync(args[call + 1], args[call + 2]));
@@ -25,19 +25,8 @@ if (call >= 0 && call + 2 < args.Length)
 }
 
 var handler = new RpcServerHandler(RpcMethods.CreateSample(TimeProvider.System));
-
-// Kestrel's socket transport for now; any IConnectionListenerFactory serves.
-var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
-var listener = await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, port));
-Console.WriteLine($"listening on {listener.EndPoint}");
-
-using var stopping = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stopping.Cancel();
-};
-
-await AcceptLoop.RunAsync(listener, handler.OnConnectedAsync, stopping.Token);
-await listener.DisposeAsync();
+await using var server = new ServerBuilder()
+    .UseSockets(s => s.ListenLocalhost(port, c => c.Run(handler.OnConnectedAsync)))
+    .Build();
+await SampleHost.RunUntilStoppedAsync(server);
 return 0;

@@ -1,25 +1,13 @@
-using System.Net;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Connections;
 using RespServer;
+using Weir;
 using Weir.Samples;
 
 var port = SampleArguments.Port(args, 6379);
 using var store = new RespStore();
 var handler = new RespConnectionHandler(store);
 
-// Kestrel's socket transport for now; any IConnectionListenerFactory serves.
-var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
-var listener = await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, port));
-Console.WriteLine($"listening on {listener.EndPoint}");
-
-using var stopping = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stopping.Cancel();
-};
-
-await AcceptLoop.RunAsync(listener, handler.OnConnectedAsync, stopping.Token);
-await listener.DisposeAsync();
+await using var server = new ServerBuilder()
+    .UseSockets(s => s.ListenLocalhost(port, c => c.Run(handler.OnConnectedAsync)))
+    .Build();
+await SampleHost.RunUntilStoppedAsync(server);

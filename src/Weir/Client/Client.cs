@@ -11,15 +11,23 @@ namespace Weir;
 /// Opens connections through a transport and runs each through the client's middleware before handing it to the
 /// caller (see <see cref="ClientBuilder"/> for how the pipeline unwinds). Made by <see cref="ClientBuilder"/>.
 /// </summary>
-public sealed class Client : IConnectionFactory
+/// <remarks>
+/// Disposing the client disposes the transport it made itself (<see cref="ClientBuilder.UseSockets"/>, or no
+/// transport set); dispose the connections first. A transport given to <see cref="ClientBuilder.UseTransport"/> is
+/// left to its owner.
+/// </remarks>
+public sealed class Client : IConnectionFactory, IAsyncDisposable
 {
     private readonly IConnectionFactory _transport;
+    private readonly IAsyncDisposable? _ownedTransport;
     private readonly Func<ConnectionDelegate, ConnectionDelegate>[] _components;
     private readonly ILogger _logger;
 
-    internal Client(IConnectionFactory transport, Func<ConnectionDelegate, ConnectionDelegate>[] components, IServiceProvider services)
+    internal Client(
+        IConnectionFactory transport, IAsyncDisposable? ownedTransport, Func<ConnectionDelegate, ConnectionDelegate>[] components, IServiceProvider services)
     {
         _transport = transport;
+        _ownedTransport = ownedTransport;
         _components = components;
         _logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Client>();
     }
@@ -54,6 +62,9 @@ public sealed class Client : IConnectionFactory
         WeirLog.ClientConnected(_logger, client.ConnectionId, endpoint);
         return client;
     }
+
+    /// <summary>Disposes the transport the client made, if it made one.</summary>
+    public ValueTask DisposeAsync() => _ownedTransport?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     internal static ConnectionDelegate Compose(IReadOnlyList<Func<ConnectionDelegate, ConnectionDelegate>> components, ConnectionDelegate terminal)
     {

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Weir.Sockets;
 
 namespace Weir;
 
@@ -30,6 +33,7 @@ public sealed class ClientBuilder : IConnectionBuilder
 {
     private readonly List<Func<ConnectionDelegate, ConnectionDelegate>> _components = [];
     private IConnectionFactory? _transport;
+    private SocketTransportOptions? _socketOptions;
 
     /// <summary>Creates a builder with no services: nothing is logged.</summary>
     public ClientBuilder()
@@ -48,10 +52,26 @@ public sealed class ClientBuilder : IConnectionBuilder
     public IServiceProvider ApplicationServices { get; }
 
     /// <summary>Connects through <paramref name="transport"/> (sockets, the in-memory transport, ...).</summary>
+    /// <remarks>The caller keeps ownership of <paramref name="transport"/>: the client does not dispose it.</remarks>
     public ClientBuilder UseTransport(IConnectionFactory transport)
     {
         ArgumentNullException.ThrowIfNull(transport);
         _transport = transport;
+        _socketOptions = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Connects through Weir's <see cref="SocketTransport"/>, made at <see cref="Build"/> with the options that
+    /// <paramref name="options"/> sets; the client owns it and disposes it with itself. A builder given no transport
+    /// connects this way with the default options.
+    /// </summary>
+    public ClientBuilder UseSockets(Action<SocketTransportOptions>? options = null)
+    {
+        var settings = new SocketTransportOptions();
+        options?.Invoke(settings);
+        _transport = null;
+        _socketOptions = settings;
         return this;
     }
 
@@ -71,13 +91,17 @@ public sealed class ClientBuilder : IConnectionBuilder
         return this;
     }
 
-    /// <summary>Builds the client.</summary>
-    /// <exception cref="InvalidOperationException">No transport was set with <see cref="UseTransport"/>.</exception>
+    /// <summary>Builds the client; without a transport set, it connects through Weir's sockets (see <see cref="UseSockets"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A socket transport option is out of range; the message names it.</exception>
     public Client Build()
     {
-        var transport = _transport ?? throw new InvalidOperationException(
-            "The client has no transport: set one with UseTransport(connectionFactory) before Build().");
-        return new Client(transport, [.. _components], ApplicationServices);
+        if (_transport is { } transport)
+        {
+            return new Client(transport, ownedTransport: null, [.. _components], ApplicationServices);
+        }
+
+        var sockets = new SocketTransport(_socketOptions ?? new SocketTransportOptions(), ApplicationServices.GetService<ILoggerFactory>());
+        return new Client(sockets, ownedTransport: sockets, [.. _components], ApplicationServices);
     }
 
     IConnectionBuilder IConnectionBuilder.Use(Func<ConnectionDelegate, ConnectionDelegate> middleware) => Use(middleware);

@@ -11,12 +11,12 @@ public sealed class WeirEndpointOptions
     /// <remarks>Required; no default.</remarks>
     public string? Url { get; set; }
 
-    /// <summary>Gets or sets how many connections the endpoint may hold at once, for a connection-limit middleware.</summary>
+    /// <summary>Gets or sets how many connections the endpoint may hold at once; the hosted server puts <c>UseConnectionLimit</c> first in the endpoint's pipeline.</summary>
     /// <remarks>Defaults to <see langword="null"/>: no limit. Must be positive when set; an endpoint without a limit
     /// can be made to hold connections until the process runs out of memory or descriptors.</remarks>
     public int? MaxConnections { get; set; }
 
-    /// <summary>Gets or sets how long a connection may stay silent both ways, for an idle-timeout middleware.</summary>
+    /// <summary>Gets or sets how long a connection may stay silent both ways; the hosted server adds <c>UseIdleTimeout</c> to the endpoint's pipeline.</summary>
     /// <remarks>Defaults to <see langword="null"/>: no timeout. Must be positive when set; without one, idle
     /// connections are kept forever.</remarks>
     public TimeSpan? IdleTimeout { get; set; }

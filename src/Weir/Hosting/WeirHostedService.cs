@@ -3,12 +3,20 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Weir.Diagnostics;
+using Weir.Middleware.Limits;
+using Weir.Middleware.Timeouts;
+using Weir.Sockets;
 
 namespace Weir.Hosting;
 
 /// <summary>
 /// Runs a Weir <see cref="Weir.Server"/> for the generic host: builds it from <see cref="WeirServerOptions"/>
-/// and the host's services at start, stops it gracefully when the host stops. Registered by
+/// and the host's services at start, stops it gracefully when the host stops. The configured endpoints listen
+/// through Weir's <see cref="SocketTransport"/> (with the host's <see cref="SocketTransportOptions"/>) unless
+/// <see cref="WeirServerOptions.UseTransport"/> names another, and each gets <c>UseConnectionLimit</c> and
+/// <c>UseIdleTimeout</c> (on the host's <see cref="TimeProvider"/>, if it registers one) from its
+/// <see cref="WeirEndpointOptions.MaxConnections"/> and <see cref="WeirEndpointOptions.IdleTimeout"/>, ahead of its
+/// own pipeline. Registered by
 /// <see cref="WeirServiceCollectionExtensions.AddWeirServer(IServiceCollection, Action{WeirServerOptions})"/>.
 /// </summary>
 public sealed class WeirHostedService : IHostedService, IAsyncDisposable
@@ -39,12 +47,11 @@ public sealed class WeirHostedService : IHostedService, IAsyncDisposable
         var builder = new ServerBuilder(_services);
         if (options.Endpoints.Count > 0)
         {
-            var transport = options.Transport!(_services);
-            foreach (var (name, endpoint) in options.Endpoints)
-            {
-                var pipeline = options.Pipelines[name];
-                builder.Listen(EndpointUrl.Parse(endpoint.Url), transport, c => pipeline(c, endpoint));
-            }
+            var (transport, owned) = options.Transport is { } configured
+                ? (configured(_services), false)
+                : (new SocketTransport(_services.GetService<IOptions<SocketTransportOptions>>()?.Value, _services.GetService<ILoggerFactory>()), true);
+            var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
+            builder.UseTransport(transport, t => ListenOnEndpoints(t, options, time), owned);
         }
 
         foreach (var configure in options.ServerCallbacks)
@@ -53,7 +60,17 @@ public sealed class WeirHostedService : IHostedService, IAsyncDisposable
         }
 
         var server = builder.Build();
-        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Releases the transport the server owns; the host will not stop a service that never started.
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         Server = server;
         WeirLog.HostedServerStarted(_logger, server.EndPoints.Count);
     }
@@ -77,6 +94,29 @@ public sealed class WeirHostedService : IHostedService, IAsyncDisposable
         if (Server is { } server)
         {
             await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void ListenOnEndpoints(TransportListenBuilder listen, WeirServerOptions options, TimeProvider time)
+    {
+        foreach (var (name, endpoint) in options.Endpoints)
+        {
+            var pipeline = options.Pipelines[name];
+            listen.Listen(EndpointUrl.Parse(endpoint.Url), c =>
+            {
+                // The limit comes first, so a refused connection costs nothing more.
+                if (endpoint.MaxConnections is { } maxConnections)
+                {
+                    c.UseConnectionLimit(maxConnections);
+                }
+
+                if (endpoint.IdleTimeout is { } idleTimeout)
+                {
+                    c.UseIdleTimeout(idleTimeout, time);
+                }
+
+                pipeline(c, endpoint);
+            });
         }
     }
 }

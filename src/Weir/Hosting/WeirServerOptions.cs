@@ -13,7 +13,6 @@ namespace Weir.Hosting;
 ///             "Endpoints": { "Echo": { "Url": "tcp://127.0.0.1:5000", "MaxConnections": 1000, "IdleTimeout": "00:02:00" } } } }
 ///
 /// builder.Services.AddWeirServer(builder.Configuration.GetSection("Weir"), weir => weir
-///     .UseTransport(services => transport)
 ///     .MapEndpoint("Echo", (c, endpoint) => c.UseConnectionHandler&lt;EchoHandler&gt;()));
 /// </code>
 /// </example>
@@ -38,6 +37,10 @@ public sealed class WeirServerOptions
     internal IReadOnlyList<Action<ServerBuilder>> ServerCallbacks => _serverCallbacks;
 
     /// <summary>Sets the transport that the configured endpoints listen through, made from the host's services.</summary>
+    /// <remarks>
+    /// Defaults to Weir's socket transport with the host's <c>IOptions&lt;SocketTransportOptions&gt;</c>, made at
+    /// start and disposed when the server stops. A transport set here is left to its owner.
+    /// </remarks>
     public WeirServerOptions UseTransport(Func<IServiceProvider, IConnectionListenerFactory> transport)
     {
         ArgumentNullException.ThrowIfNull(transport);

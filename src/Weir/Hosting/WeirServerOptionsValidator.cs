@@ -18,11 +18,6 @@ internal sealed class WeirServerOptionsValidator(string sectionPath) : IValidate
             failures.Add($"No endpoint is configured: add one under {Key("Endpoints")} (e.g. {Key("Endpoints:Main:Url")} = tcp://127.0.0.1:5000) or listen in code with ConfigureServer(...).");
         }
 
-        if (options.Endpoints.Count > 0 && options.Transport is null)
-        {
-            failures.Add($"The endpoints under {Key("Endpoints")} have no transport: call UseTransport(...) on the Weir server options.");
-        }
-
         foreach (var (endpointName, endpoint) in options.Endpoints)
         {
             var prefix = Key($"Endpoints:{endpointName}");

@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Weir.Buffers;
 
 namespace Weir.InMemory;
 
@@ -26,6 +26,9 @@ namespace Weir.InMemory;
 /// the natural choice otherwise. An <see cref="IPEndPoint"/> with port 0 is given a free port of its own,
 /// reported by the listener. Connections carry <see cref="Weir.Diagnostics.IConnectionTransferFeature"/> and
 /// <see cref="Weir.Diagnostics.IConnectionCloseReasonFeature"/>.</para>
+/// <para>Pipes take their buffers from a <see cref="PinnedBlockMemoryPool"/> of the transport's own, as the socket
+/// transport's do, so handlers see the same buffer sizes in tests as in production. Disposing the transport unbinds
+/// every listener and releases the pool: dispose it after the connections it made.</para>
 /// <example>
 /// Testing a handler:
 /// <code>
@@ -42,22 +45,26 @@ namespace Weir.InMemory;
 /// </code>
 /// </example>
 /// </remarks>
-public sealed class InMemoryTransport : IConnectionListenerFactory, IConnectionFactory
+public sealed class InMemoryTransport : IConnectionListenerFactory, IConnectionFactory, IAsyncDisposable, IDisposable
 {
     private const int FirstEphemeralPort = 49152;
 
     private readonly ConcurrentDictionary<EndPoint, InMemoryListener> _listeners = new();
-    private readonly MemoryPool<byte> _pool = MemoryPool<byte>.Shared;
+    private readonly PinnedBlockMemoryPool _pool;
     private readonly ILogger _logger;
     private long _nextConnectionId;
     private int _nextPort = FirstEphemeralPort - 1;
+    private int _disposed;
 
     /// <summary>Creates a transport with no endpoints bound.</summary>
     /// <param name="loggerFactory">Where to log a failing <c>ConnectionClosed</c> callback; none by default.</param>
     public InMemoryTransport(ILoggerFactory? loggerFactory = null)
     {
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<InMemoryTransport>();
+        _pool = new PinnedBlockMemoryPool(logger: _logger);
     }
+
+    internal PinnedBlockMemoryPool MemoryPool => _pool;
 
     /// <summary>Starts listening on <paramref name="endpoint"/>.</summary>
     /// <exception cref="AddressInUseException">Something already listens on <paramref name="endpoint"/>.</exception>
@@ -65,6 +72,7 @@ public sealed class InMemoryTransport : IConnectionListenerFactory, IConnectionF
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         if (endpoint is IPEndPoint { Port: 0 } ephemeral)
         {
@@ -100,6 +108,7 @@ public sealed class InMemoryTransport : IConnectionListenerFactory, IConnectionF
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         if (!_listeners.TryGetValue(endpoint, out var listener))
         {
@@ -121,6 +130,25 @@ public sealed class InMemoryTransport : IConnectionListenerFactory, IConnectionF
 
         return new ValueTask<ConnectionContext>(clientSide);
     }
+
+    /// <summary>Unbinds every listener still bound and releases the buffer pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var listener in _listeners.Values)
+        {
+            await listener.UnbindAsync().ConfigureAwait(false);
+        }
+
+        _pool.Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     internal void Unbind(InMemoryListener listener) =>
         _listeners.TryRemove(new KeyValuePair<EndPoint, InMemoryListener>(listener.EndPoint, listener));

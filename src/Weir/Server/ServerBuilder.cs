@@ -10,12 +10,14 @@ namespace Weir;
 /// <example>
 /// <code>
 /// var server = new ServerBuilder(services)
-///     .UseTransport(transport, t => t
-///         .ListenLocalhost(5000, c => c.UseConnectionHandler&lt;EchoHandler&gt;())
+///     .UseSockets(s => s
+///         .ListenLocalhost(5000, c => c.UseConnectionLogging().UseConnectionHandler&lt;EchoHandler&gt;())
 ///         .ListenUnixSocket("/tmp/echo.sock", c => c.UseConnectionHandler&lt;EchoHandler&gt;()))
 ///     .Build();
 /// await server.StartAsync();
 /// </code>
+/// <c>UseSockets</c> is Weir's socket transport, owned by the server; <c>UseTransport(transport, ...)</c> takes any
+/// other <see cref="IConnectionListenerFactory"/> (the in-memory transport, Kestrel's) and leaves it to its owner.
 /// </example>
 public sealed class ServerBuilder
 {
@@ -64,10 +66,19 @@ public sealed class ServerBuilder
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(configure);
-        configure(new TransportListenBuilder(this, transport));
         if (ownsTransport && transport is IAsyncDisposable or IDisposable)
         {
             _ownedTransports.Add(transport);
+        }
+
+        try
+        {
+            configure(new TransportListenBuilder(this, transport));
+        }
+        catch
+        {
+            ReleaseOwnedTransports();
+            throw;
         }
 
         return this;
@@ -80,10 +91,24 @@ public sealed class ServerBuilder
     /// </exception>
     public Server Build()
     {
+        try
+        {
+            return BuildCore();
+        }
+        catch
+        {
+            // The server that would have disposed them does not exist.
+            ReleaseOwnedTransports();
+            throw;
+        }
+    }
+
+    private Server BuildCore()
+    {
         if (_listeners.Count == 0)
         {
             throw new InvalidOperationException(
-                "The server has no listener: add one with Listen(endpoint, transport, ...) or UseTransport(transport, ...) before Build().");
+                "The server has no listener: add one with UseSockets(...), UseTransport(transport, ...) or Listen(endpoint, transport, ...) before Build().");
         }
 
         var seen = new HashSet<EndPoint>();
@@ -120,6 +145,23 @@ public sealed class ServerBuilder
         }
 
         return new Server(ApplicationServices, built, [.. _ownedTransports]);
+    }
+
+    private void ReleaseOwnedTransports()
+    {
+        foreach (var transport in _ownedTransports)
+        {
+            if (transport is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+            else
+            {
+                ((IAsyncDisposable)transport).DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        _ownedTransports.Clear();
     }
 
     private static bool IsEphemeral(EndPoint endPoint) => endPoint is IPEndPoint { Port: 0 };

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Weir.InMemory;
 using Weir.Tests.Server;
 
@@ -117,11 +119,44 @@ public sealed class ClientTests
     }
 
     [Fact]
-    public void BuildWithoutATransportFailsSayingSo()
+    public async Task AClientWithoutATransportConnectsThroughWeirsSockets()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new ClientBuilder().Build());
+        await using var server = new ServerBuilder()
+            .UseSockets(s => s.ListenLocalhost(0, c => c.UseConnectionHandler<EchoHandler>()))
+            .Build();
+        await server.StartAsync(Token);
+        await using var client = new ClientBuilder().Build();
 
-        Assert.Contains("UseTransport", error.Message, StringComparison.Ordinal);
+        await using var connection = await client.ConnectAsync(server.EndPoints[0], Token);
+        await connection.SendAsync("sockets by default");
+
+        Assert.Equal("sockets by default", await connection.ReceiveAsync(18));
+        Assert.NotNull(connection.Features.Get<IConnectionSocketFeature>());
+    }
+
+    [Fact]
+    public async Task UseSocketsAppliesItsOptionsToTheClientsConnections()
+    {
+        await using var server = new ServerBuilder()
+            .UseSockets(s => s.ListenLocalhost(0, c => c.UseConnectionHandler<EchoHandler>()))
+            .Build();
+        await server.StartAsync(Token);
+        await using var client = new ClientBuilder().UseSockets(o => o.NoDelay = false).Build();
+
+        await using var connection = await client.ConnectAsync(server.EndPoints[0], Token);
+
+        Assert.False(connection.Features.Get<IConnectionSocketFeature>()!.Socket.NoDelay);
+    }
+
+    [Fact]
+    public async Task ADisposedClientConnectsNoMoreThroughTheSocketsItMade()
+    {
+        var client = new ClientBuilder().UseSockets().Build();
+
+        await client.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(
+            async () => await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, 1), Token));
     }
 
     private static async Task<(InMemoryTransport Transport, InMemoryEndPoint EndPoint, Weir.Server Server)> StartEchoServerAsync()

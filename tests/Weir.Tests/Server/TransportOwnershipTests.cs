@@ -22,6 +22,20 @@ public sealed class TransportOwnershipTests
     }
 
     [Fact]
+    public void AFailedBuildDisposesTheTransportsTheBuilderOwns()
+    {
+        var transport = new DisposableTransport();
+        var builder = new ServerBuilder()
+            .UseTransport(transport, t => t
+                .Listen(new InMemoryEndPoint("twice"), c => c.UseConnectionHandler<EchoHandler>())
+                .Listen(new InMemoryEndPoint("twice"), c => c.UseConnectionHandler<EchoHandler>()), ownsTransport: true);
+
+        Assert.Throws<InvalidOperationException>(builder.Build);
+
+        Assert.True(transport.Disposed);
+    }
+
+    [Fact]
     public async Task ATransportTheCallerGaveIsLeftToTheCaller()
     {
         var transport = new DisposableTransport();

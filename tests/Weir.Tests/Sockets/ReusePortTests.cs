@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Weir.Sockets;
 using Weir.Sockets.Internal;
+using Weir.Tests.Samples;
 
 namespace Weir.Tests.Sockets;
 
@@ -73,12 +74,12 @@ public sealed class ReusePortTests
     [Fact]
     public async Task TwoServerProcessesOnOnePortBothReceiveConnections()
     {
-        await using var first = await ReusePortEchoProcess.StartAsync("--port", "0", "--reuse-port");
-        var port = first.Port.ToString(CultureInfo.InvariantCulture);
-        await using var second = await ReusePortEchoProcess.StartAsync("--port", port, "--reuse-port");
-        Assert.Equal(first.Port, second.Port);
-        Assert.Equal(2, ShardingProbe.ListeningIPv4SocketsOnPort(first.Port));
-        var endPoint = new IPEndPoint(IPAddress.Loopback, first.Port);
+        await using var first = SampleProcess.Start("EchoServer", "--port", "0", "--reuse-port");
+        var port = PortOf(await first.ListeningOnAsync());
+        await using var second = SampleProcess.Start("EchoServer", "--port", port.ToString(CultureInfo.InvariantCulture), "--reuse-port");
+        Assert.Equal(port, PortOf(await second.ListeningOnAsync()));
+        Assert.Equal(2, ShardingProbe.ListeningIPv4SocketsOnPort(port));
+        var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         var clients = new List<Socket>();
         var served = new int[2];
         try
@@ -95,9 +96,11 @@ public sealed class ReusePortTests
                 Assert.Equal("ping", await client.ReceiveAsciiAsync(4));
 
                 // Echoed, so accepted: the server's end of it is a descriptor of exactly one of the two processes.
-                var inode = ShardingProbe.EstablishedIPv4SocketInode(first.Port, ((IPEndPoint)client.LocalEndPoint!).Port);
+                var inode = ShardingProbe.EstablishedIPv4SocketInode(port, ((IPEndPoint)client.LocalEndPoint!).Port);
                 Assert.NotNull(inode);
-                var owner = first.OwnsSocket(inode.Value) ? 0 : second.OwnsSocket(inode.Value) ? 1 : -1;
+                var owner = ShardingProbe.ProcessOwnsSocket(first.Id, inode.Value) ? 0
+                    : ShardingProbe.ProcessOwnsSocket(second.Id, inode.Value) ? 1
+                    : -1;
                 Assert.NotEqual(-1, owner);
                 served[owner]++;
             }
@@ -120,7 +123,8 @@ public sealed class ReusePortTests
         await using var listener = await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, 0), TestContext.Current.CancellationToken);
         var port = ((IPEndPoint)listener.EndPoint).Port.ToString(CultureInfo.InvariantCulture);
 
-        var (exitCode, errors) = await ReusePortEchoProcess.RunToExitAsync("--port", port);
+        await using var second = SampleProcess.Start("EchoServer", "--port", port);
+        var (exitCode, errors) = await second.WaitForExitAsync();
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("address already in use", errors, StringComparison.OrdinalIgnoreCase);
@@ -152,4 +156,6 @@ public sealed class ReusePortTests
             // The test is done with this listener.
         }
     }
+
+    private static int PortOf(string endPoint) => IPEndPoint.Parse(endPoint).Port;
 }

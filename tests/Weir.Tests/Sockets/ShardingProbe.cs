@@ -29,6 +29,14 @@ internal static class ShardingProbe
         return null;
     }
 
+    /// <summary>Whether process <paramref name="processId"/> holds the socket with the given inode.</summary>
+    public static bool ProcessOwnsSocket(int processId, long inode)
+    {
+        var target = $"socket:[{inode.ToString(CultureInfo.InvariantCulture)}]";
+        return Directory.EnumerateFileSystemEntries($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/fd")
+            .Any(descriptor => new FileInfo(descriptor).LinkTarget == target);
+    }
+
     private static int CountListening(string table, int port) =>
         Rows(table).Count(fields => fields[3] == ListenState && Port(fields[1]) == port);
 

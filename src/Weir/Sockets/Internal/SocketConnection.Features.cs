@@ -37,6 +37,8 @@ internal sealed partial class SocketConnection :
     private IDictionary<object, object?>? _items;
     private Dictionary<Type, object?>? _featureOverrides;
     private int _featureRevision;
+    private CancellationTokenSource? _closeRequestedSource;
+    private CancellationToken? _closeRequestedToken;
 
     public override string ConnectionId
     {
@@ -60,7 +62,12 @@ internal sealed partial class SocketConnection :
 
     public long BytesSent => Volatile.Read(ref _bytesSent);
 
-    public CancellationToken ConnectionClosedRequested { get; set; }
+    // Made on first use: most connections are never asked to close, and an idle connection should weigh little.
+    public CancellationToken ConnectionClosedRequested
+    {
+        get => _closeRequestedToken ?? CloseRequestedSource().Token;
+        set => _closeRequestedToken = value;
+    }
 
     bool IFeatureCollection.IsReadOnly => false;
 
@@ -95,13 +102,18 @@ internal sealed partial class SocketConnection :
     {
         try
         {
-            _closeRequestedSource.Cancel();
+            CloseRequestedSource().Cancel();
         }
         catch (AggregateException ex)
         {
             WeirLog.SocketConnectionClosedCallbackFailed(_logger, ConnectionId, ex);
         }
     }
+
+    private CancellationTokenSource CloseRequestedSource() =>
+        Volatile.Read(ref _closeRequestedSource)
+        ?? Interlocked.CompareExchange(ref _closeRequestedSource, new CancellationTokenSource(), null)
+        ?? _closeRequestedSource;
 
     TFeature? IFeatureCollection.Get<TFeature>() where TFeature : default =>
         (TFeature?)((IFeatureCollection)this)[typeof(TFeature)];

@@ -75,6 +75,8 @@ internal sealed partial class SocketConnection
             {
                 Terminate(error, reset: false);
             }
+
+            OnLoopEnded();
         }
     }
 

@@ -89,6 +89,7 @@ internal sealed partial class SocketConnection
             }
 
             output.Complete(error);
+            OnLoopEnded();
         }
     }
 

@@ -28,12 +28,11 @@ internal sealed partial class SocketConnection : ConnectionContext
     private readonly DuplexPipe _application;
     private readonly ConnectionCloseReasonFeature _closeReason = new();
     private readonly CancellationTokenSource _connectionClosedSource = new();
-    private readonly CancellationTokenSource _closeRequestedSource = new();
     private readonly Lock _shutdownLock = new();
 
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
-    private Task _processing = Task.CompletedTask;
+    private int _runningLoops;
 
     // Guarded by _shutdownLock. The first terminal error wins and is what both pipes complete with.
     private bool _socketClosed;
@@ -59,7 +58,6 @@ internal sealed partial class SocketConnection : ConnectionContext
         _application = new DuplexPipe(output.Reader, input.Writer);
         Transport = _originalTransport;
         ConnectionClosed = _connectionClosedSource.Token;
-        ConnectionClosedRequested = _closeRequestedSource.Token;
     }
 
     public override IDuplexPipe Transport { get; set; }
@@ -75,9 +73,10 @@ internal sealed partial class SocketConnection : ConnectionContext
 
     public void Start()
     {
+        // The loop that ends last closes the socket; no third task waits for the two.
+        _runningLoops = 2;
         _receiving = ReceiveLoopAsync();
         _sending = SendLoopAsync();
-        _processing = FinishAsync();
     }
 
     public override void Abort(ConnectionAbortedException abortReason)
@@ -106,14 +105,17 @@ internal sealed partial class SocketConnection : ConnectionContext
             }
         }
 
-        await _processing.ConfigureAwait(false);
+        await _receiving.ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task FinishAsync()
+    /// <summary>Called by each loop as its last act; the second to end releases the socket.</summary>
+    private void OnLoopEnded()
     {
-        await _receiving.ConfigureAwait(false);
-        await _sending.ConfigureAwait(false);
+        if (Interlocked.Decrement(ref _runningLoops) != 0)
+        {
+            return;
+        }
 
         _receiver.Dispose();
         lock (_shutdownLock)

@@ -3,7 +3,7 @@ using Weir.Tests.Protocols.Infrastructure;
 
 namespace Weir.Tests.Protocols.Chat;
 
-/// <summary>The chat handler behind a real loopback socket, with real socket clients.</summary>
+/// <summary>The chat handler on Weir's sockets, as the sample serves it, with real socket clients.</summary>
 public sealed class ChatSocketTests
 {
     [Fact]
@@ -11,7 +11,7 @@ public sealed class ChatSocketTests
     {
         // Queues deep enough for the whole burst: this test is about order, not about slow clients.
         var room = new ChatRoom(new ChatOptions { SendQueueCapacity = 10_000 });
-        await using var server = await KestrelSocketServer.StartAsync(new ChatConnectionHandler(room).OnConnectedAsync);
+        await using var server = await SampleSocketServer.StartAsync(new ChatConnectionHandler(room).OnConnectedAsync);
         using var a = await JoinAsync(server);
         using var b = await JoinAsync(server);
         using var c = await JoinAsync(server);
@@ -37,7 +37,7 @@ public sealed class ChatSocketTests
     public async Task AClientThatStopsReadingIsDroppedAndTheOthersCarryOn()
     {
         var room = new ChatRoom(new ChatOptions { SendQueueCapacity = 16, MaximumLineLength = 16 * 1024 });
-        await using var server = await KestrelSocketServer.StartAsync(new ChatConnectionHandler(room).OnConnectedAsync);
+        await using var server = await SampleSocketServer.StartAsync(new ChatConnectionHandler(room).OnConnectedAsync);
         using var slow = await JoinAsync(server);
         using var talker = await JoinAsync(server);
         using var listener = await JoinAsync(server);
@@ -66,7 +66,7 @@ public sealed class ChatSocketTests
         Assert.Empty(server.Errors);
     }
 
-    private static async Task<Member> JoinAsync(KestrelSocketServer server)
+    private static async Task<Member> JoinAsync(SampleSocketServer server)
     {
         var client = await LineClient.ConnectAsync(server.EndPoint);
         var welcome = await client.ReadLineAsync();

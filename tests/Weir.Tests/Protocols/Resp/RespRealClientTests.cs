@@ -5,14 +5,14 @@ using Weir.Tests.Protocols.Infrastructure;
 
 namespace Weir.Tests.Protocols.Resp;
 
-/// <summary>RespServer's handler on a real socket, driven by the real redis-cli and redis-benchmark.</summary>
+/// <summary>RespServer's handler on Weir's sockets, as the sample serves it, driven by the real redis-cli and redis-benchmark.</summary>
 public sealed class RespRealClientTests : IAsyncLifetime
 {
     private readonly RespStore _store = new();
-    private KestrelSocketServer _server = null!;
+    private SampleSocketServer _server = null!;
 
     public async ValueTask InitializeAsync() =>
-        _server = await KestrelSocketServer.StartAsync(new RespConnectionHandler(_store).OnConnectedAsync);
+        _server = await SampleSocketServer.StartAsync(new RespConnectionHandler(_store).OnConnectedAsync);
 
     public async ValueTask DisposeAsync()
     {

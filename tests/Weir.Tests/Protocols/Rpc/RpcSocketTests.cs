@@ -4,14 +4,14 @@ using Weir.Tests.Protocols.Infrastructure;
 
 namespace Weir.Tests.Protocols.Rpc;
 
-/// <summary>The RPC server behind a real loopback socket, called by the sample's client over real sockets.</summary>
+/// <summary>The RPC server on Weir's sockets, as the sample serves it, called by the sample's client on ClientBuilder.UseSockets().</summary>
 public sealed class RpcSocketTests
 {
     [Fact]
     public async Task ManyOverlappingCallsFromSeveralClientsEachGetTheirOwnAnswer()
     {
-        await using var server = await KestrelSocketServer.StartAsync(new RpcServerHandler(RpcMethods.CreateSample(TimeProvider.System)).OnConnectedAsync);
-        var factory = new SocketConnectionFactory();
+        await using var server = await SampleSocketServer.StartAsync(new RpcServerHandler(RpcMethods.CreateSample(TimeProvider.System)).OnConnectedAsync);
+        await using var factory = new ClientBuilder().UseSockets().Build();
 
         var clients = Enumerable.Range(0, 4).Select(async c =>
         {
@@ -32,8 +32,8 @@ public sealed class RpcSocketTests
     [Fact]
     public async Task AMalformedFrameClosesOnlyThatConnection()
     {
-        await using var server = await KestrelSocketServer.StartAsync(new RpcServerHandler(RpcMethods.CreateSample(TimeProvider.System)).OnConnectedAsync);
-        var factory = new SocketConnectionFactory();
+        await using var server = await SampleSocketServer.StartAsync(new RpcServerHandler(RpcMethods.CreateSample(TimeProvider.System)).OnConnectedAsync);
+        await using var factory = new ClientBuilder().UseSockets().Build();
         await using var healthy = await RpcClient.ConnectAsync(factory, server.EndPoint, TestContext.Current.CancellationToken);
         await using var broken = await factory.ConnectAsync(server.EndPoint, TestContext.Current.CancellationToken);
 
