@@ -190,6 +190,38 @@ public sealed class ShardingTests
     }
 
     [Fact]
+    public async Task WhenEveryAcceptSocketIsClosedFromOutsideTheListenerReportsItHasFinished()
+    {
+        await using var transport = new SocketTransport(new SocketTransportOptions { AcceptSocketCount = 2 });
+        await using var listener = await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, 0), TestContext.Current.CancellationToken);
+        var sharded = Assert.IsType<ShardedSocketListener>(listener);
+
+        foreach (var shard in sharded.Shards)
+        {
+            shard.Acceptor.ListenSocket!.Dispose();
+        }
+
+        // Each socket reports its error once; then the listener says it has finished, as an unbound one does.
+        var errors = 0;
+        while (true)
+        {
+            try
+            {
+                var connection = await listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask()
+                    .WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+                Assert.Null(connection);
+                break;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                errors++;
+            }
+        }
+
+        Assert.Equal(2, errors);
+    }
+
+    [Fact]
     public async Task CancellingAWaitingAcceptLosesNoConnection()
     {
         await using var transport = new SocketTransport(new SocketTransportOptions { AcceptSocketCount = 2 });

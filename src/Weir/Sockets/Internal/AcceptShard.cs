@@ -114,8 +114,14 @@ internal sealed class AcceptShard : IValueTaskSource<bool>
                 return;
             }
 
-            if (!await taken.ConfigureAwait(false) || (error is not null && IsSocketGone(error)))
+            if (!await taken.ConfigureAwait(false))
             {
+                return;
+            }
+
+            if (error is not null && IsSocketGone(error))
+            {
+                _owner.ShardGone();
                 return;
             }
         }

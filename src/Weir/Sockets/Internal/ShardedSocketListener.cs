@@ -35,12 +35,14 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
     private bool _waiting;
     private volatile bool _outstanding;
     private volatile bool _unbound;
+    private int _liveShards;
     private Task? _loopsEnded;
     private int _disposed;
 
     private ShardedSocketListener(int count, ILogger logger, Action<IConnectionListener> onDisposed)
     {
         _shards = new AcceptShard[count];
+        _liveShards = count;
         _ready = new Queue<(AcceptShard, ConnectionContext?, Exception?)>(count);
         _logger = logger;
         _onDisposed = onDisposed;
@@ -117,7 +119,8 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
 
             if (!_ready.TryDequeue(out entry))
             {
-                if (_unbound)
+                // With every socket gone, the listener has finished: null, as from an unbound one, so a server rebinds.
+                if (_unbound || _liveShards == 0)
                 {
                     return ValueTask.FromResult<ConnectionContext?>(null);
                 }
@@ -273,6 +276,25 @@ internal sealed class ShardedSocketListener : IConnectionListener, IValueTaskSou
         }
 
         return true;
+    }
+
+    /// <summary>Called by a loop whose socket was closed from outside, once its last entry was taken.</summary>
+    internal void ShardGone()
+    {
+        lock (_lock)
+        {
+            if (--_liveShards > 0 || !_waiting)
+            {
+                return;
+            }
+
+            _waiting = false;
+            _waitToken = default;
+            _waitRegistration.Unregister();
+            _waitRegistration = default;
+        }
+
+        _waiter.SetResult(null);
     }
 
     private void CancelWait()
