@@ -4,10 +4,19 @@ namespace EchoServer;
 
 /// <summary>The sample's command line; <see cref="Usage"/> lists it.</summary>
 internal sealed record CommandLine(
-    int Port, string? UnixPath, bool Kestrel, bool Tls, string? CertificatePath, string? CertificatePassword, bool ProxyProtocol)
+    int Port,
+    string? UnixPath,
+    bool Kestrel,
+    bool Tls,
+    string? CertificatePath,
+    string? CertificatePassword,
+    bool ProxyProtocol,
+    int AcceptSockets = 1,
+    bool ReusePort = false)
 {
     public const string Usage =
-        "usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--tls | --cert FILE [--cert-password P]] [--proxy-protocol]";
+        "usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--tls | --cert FILE [--cert-password P]] [--proxy-protocol]" +
+        " [--accept-sockets N] [--reuse-port]";
 
     /// <summary>Reads the arguments; <see langword="null"/> when they are not understood.</summary>
     public static CommandLine? Parse(string[] args)
@@ -20,6 +29,7 @@ internal sealed record CommandLine(
             {
                 ("--tls", _) => settings with { Tls = true },
                 ("--proxy-protocol", _) => settings with { ProxyProtocol = true },
+                ("--reuse-port", _) => settings with { ReusePort = true },
                 (_, null) => null,
                 ("--port", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 =>
                     settings with { Port = port },
@@ -28,6 +38,8 @@ internal sealed record CommandLine(
                 ("--transport", "kestrel") => settings with { Kestrel = true },
                 ("--cert", _) => settings with { Tls = true, CertificatePath = value },
                 ("--cert-password", _) => settings with { CertificatePassword = value },
+                ("--accept-sockets", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 =>
+                    settings with { AcceptSockets = count },
                 _ => null,
             };
             if (next is null)
@@ -36,10 +48,12 @@ internal sealed record CommandLine(
             }
 
             // Options with a value skip it.
-            i += args[i] is "--tls" or "--proxy-protocol" ? 0 : 1;
+            i += args[i] is "--tls" or "--proxy-protocol" or "--reuse-port" ? 0 : 1;
             settings = next;
         }
 
-        return settings.CertificatePassword is not null && settings.CertificatePath is null ? null : settings;
+        // The sharding options are Weir's transport's own; Kestrel's has none.
+        var shardingOnKestrel = settings.Kestrel && (settings.AcceptSockets != 1 || settings.ReusePort);
+        return (settings.CertificatePassword is not null && settings.CertificatePath is null) || shardingOnKestrel ? null : settings;
     }
 }

@@ -35,7 +35,13 @@ if (settings.Kestrel)
 }
 else
 {
-    builder.UseSockets(Listen);
+    builder.UseSockets(
+        options =>
+        {
+            options.AcceptSocketCount = settings.AcceptSockets;
+            options.ReusePort = settings.ReusePort;
+        },
+        Listen);
 }
 
 await using var server = builder.Build();

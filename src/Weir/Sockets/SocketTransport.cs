@@ -24,7 +24,7 @@ public sealed class SocketTransport :
     private readonly ILogger _logger;
     private readonly PinnedBlockMemoryPool _pool;
     private readonly SocketConnectionContextFactory _connections;
-    private readonly HashSet<SocketAcceptor> _listeners = [];
+    private readonly HashSet<IConnectionListener> _listeners = [];
     private readonly Lock _listenersLock = new();
     private bool _disposed;
 
@@ -59,14 +59,26 @@ public sealed class SocketTransport :
         ArgumentNullException.ThrowIfNull(endpoint);
         ObjectDisposedException.ThrowIf(_disposed, this);
 
-        var listener = new SocketAcceptor(endpoint, _options, _connections, _logger, Forget);
-        listener.Bind();
+        var plan = ListenerPlan.For(endpoint, _options, OperatingSystem.IsLinux());
+        IConnectionListener listener;
+        if (plan.SocketCount > 1)
+        {
+            listener = ShardedSocketListener.Bind(
+                (IPEndPoint)endpoint, plan.SocketCount, _options, _connections, _logger, Forget);
+        }
+        else
+        {
+            var acceptor = new SocketAcceptor(endpoint, _options, _connections, _logger, plan.ReusePort, Forget);
+            acceptor.Bind();
+            listener = acceptor;
+        }
+
         lock (_listenersLock)
         {
             _listeners.Add(listener);
         }
 
-        return ValueTask.FromResult<IConnectionListener>(listener);
+        return ValueTask.FromResult(listener);
     }
 
     /// <inheritdoc />
@@ -104,7 +116,7 @@ public sealed class SocketTransport :
     /// <returns>A task that completes when the listeners are closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        SocketAcceptor[] listeners;
+        IConnectionListener[] listeners;
         lock (_listenersLock)
         {
             if (_disposed)
@@ -128,7 +140,7 @@ public sealed class SocketTransport :
     /// <inheritdoc />
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private void Forget(SocketAcceptor listener)
+    private void Forget(IConnectionListener listener)
     {
         lock (_listenersLock)
         {

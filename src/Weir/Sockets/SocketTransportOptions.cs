@@ -16,11 +16,31 @@ public sealed class SocketTransportOptions
     public bool KeepAlive { get; set; }
 
     /// <summary>
-    /// Gets or sets whether listeners set <c>SO_REUSEPORT</c> (Linux), so several listeners can bind one port and the
-    /// kernel spreads new connections over their accept loops.
+    /// Gets or sets whether TCP listening sockets set <c>SO_REUSEPORT</c> (Linux), so other listeners and other
+    /// processes of the same user can bind the same port and the kernel spreads new connections over all of them
+    /// (several server processes on one port, or a new process started beside an old one that drains).
     /// </summary>
-    /// <remarks>Defaults to <see langword="false"/>: a second bind of a port in use fails, which is the safer error.</remarks>
+    /// <remarks>
+    /// Defaults to <see langword="false"/>: a second bind of a port in use fails, which is the safer error. With it
+    /// on, a second server started by mistake on the same port succeeds silently and takes a share of the
+    /// connections. Fails at bind on other systems. Unix domain socket endpoints ignore it.
+    /// </remarks>
     public bool ReusePort { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many listening sockets one bind of a TCP endpoint opens, each with <c>SO_REUSEPORT</c>
+    /// (Linux) and its own accept loop; the kernel hashes new connections over them, and the one listener the
+    /// caller sees delivers them all.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to 1: one socket, one accept loop, no <c>SO_REUSEPORT</c> unless <see cref="ReusePort"/> asks.
+    /// More than one helps when a single accept loop cannot keep up with the connection rate; it costs a socket,
+    /// a kernel accept queue and up to one accepted, not yet delivered connection per extra loop. The sockets use
+    /// <c>SO_REUSEPORT</c>, so another process of the same user with it set can join the port too. A value below 1
+    /// fails at bind, as does a value above 1 on systems other than Linux. Unix domain socket endpoints always get
+    /// one socket.
+    /// </remarks>
+    public int AcceptSocketCount { get; set; } = 1;
 
     /// <summary>
     /// Gets or sets how many I/O queues the transport schedules its work on (backpressure resumption, and socket

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Weir.Diagnostics;
@@ -8,17 +9,23 @@ namespace Weir.Sockets.Internal;
 
 /// <summary>
 /// A listening socket as an <see cref="IConnectionListener"/>. One <see cref="AcceptAsync"/> at a time; for
-/// parallel accept loops bind several listeners with <see cref="SocketTransportOptions.ReusePort"/>.
+/// parallel accept loops set <see cref="SocketTransportOptions.AcceptSocketCount"/>, which puts several of these
+/// behind one <see cref="ShardedSocketListener"/>.
 /// </summary>
 internal sealed class SocketAcceptor : IConnectionListener
 {
     private const int DescriptorBackoffMilliseconds = 50;
 
+    // Linux's SOL_SOCKET and SO_REUSEPORT: SO_REUSEPORT is not in the SocketOptionName enum.
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+
     private readonly SocketTransportOptions _options;
     private readonly SocketConnectionContextFactory _connections;
     private readonly ILogger _logger;
     private readonly SocketAcceptArgs _acceptArgs = new();
-    private readonly Action<SocketAcceptor> _onDisposed;
+    private readonly Action<IConnectionListener> _onDisposed;
+    private readonly bool _reusePort;
     private Socket? _listenSocket;
     private Task<SocketOperationResult>? _pendingAccept;
     private string? _unixPath;
@@ -30,26 +37,30 @@ internal sealed class SocketAcceptor : IConnectionListener
         SocketTransportOptions options,
         SocketConnectionContextFactory connections,
         ILogger logger,
-        Action<SocketAcceptor> onDisposed)
+        bool reusePort,
+        Action<IConnectionListener> onDisposed)
     {
         EndPoint = endPoint;
         _options = options;
         _connections = connections;
         _logger = logger;
+        _reusePort = reusePort;
         _onDisposed = onDisposed;
     }
 
     public EndPoint EndPoint { get; private set; }
+
+    internal Socket? ListenSocket => _listenSocket;
 
     public void Bind()
     {
         var socket = CreateListenSocket(EndPoint);
         try
         {
-            if (_options.ReusePort && OperatingSystem.IsLinux() && EndPoint is IPEndPoint)
+            if (_reusePort)
             {
-                // SOL_SOCKET, SO_REUSEPORT: not in the SocketOptionName enum.
-                socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+                // Before bind, or the kernel will not let the next socket share the port.
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
             }
 
             socket.Bind(EndPoint);
@@ -79,13 +90,15 @@ internal sealed class SocketAcceptor : IConnectionListener
         WeirLog.SocketListenerBound(_logger, EndPoint);
     }
 
+    // Pooled state machines: an accept that waits allocates nothing beyond the connection it returns.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
         // The accept event args are reused, so two accepts at once would corrupt each other.
         if (Interlocked.Exchange(ref _accepting, 1) != 0)
         {
             throw new InvalidOperationException(
-                "An accept is already in progress on this listener; bind several listeners with ReusePort for parallel accept loops.");
+                "An accept is already in progress on this listener; set SocketTransportOptions.AcceptSocketCount for parallel accept loops.");
         }
 
         try
@@ -100,6 +113,26 @@ internal sealed class SocketAcceptor : IConnectionListener
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
+        Unbind();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Unbinds and releases the accept awaitable, all synchronously, so a failed bind can clean up inline.</summary>
+    public void Close()
+    {
+        Unbind();
+        _acceptArgs.Dispose();
+        _onDisposed(this);
+    }
+
+    private void Unbind()
+    {
         if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
         {
             socket.Dispose();
@@ -110,17 +143,9 @@ internal sealed class SocketAcceptor : IConnectionListener
 
             WeirLog.ListenerUnbound(_logger, EndPoint);
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await UnbindAsync().ConfigureAwait(false);
-        _acceptArgs.Dispose();
-        _onDisposed(this);
-    }
-
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ConnectionContext?> AcceptOneAsync(CancellationToken cancellationToken)
     {
         while (true)
