@@ -17,5 +17,11 @@ if (quick)
         .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 }
 
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(Weir.Benchmarks.EchoTransportBenchmarks).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest, config);
+// Without a filter BenchmarkDotNet asks which benchmarks to run; with none given, run them all.
+if (!rest.Contains("--filter"))
+{
+    rest = [.. rest, "--filter", "*"];
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Weir.Benchmarks.EchoTransportBenchmarks).Assembly).Run(rest, config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

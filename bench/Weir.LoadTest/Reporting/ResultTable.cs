@@ -15,13 +15,13 @@ internal static class ResultTable
         text.AppendLine();
         if (scenario.Primary == PrimaryMetric.BytesPerIdleConnection)
         {
-            text.AppendLine("| transport | connections | RSS B/conn | heap B/conn | allocated B/conn | errors |");
+            text.AppendLine("| transport | connections | heap B/conn | RSS B/conn | allocated B/conn | errors |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var transport in summary.Transports)
             {
                 var rounds = summary.Rounds(transport);
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {transport} | {Median(rounds, r => r.Operations):N0} | {Cell(rounds, r => r.ResidentBytesPerConnection, "N0")} | {Cell(rounds, r => r.HeapBytesPerConnection, "N0")} | {Median(rounds, r => (double)r.ServerAllocatedBytes / r.Operations):N0} | {rounds.Sum(r => r.Errors)} |");
+                    $"| {transport} | {Median(rounds, r => r.Operations):N0} | {Cell(rounds, r => r.HeapBytesPerConnection, "N0")} | {Cell(rounds, r => r.ResidentBytesPerConnection, "N0")} | {Median(rounds, r => (double)r.ServerAllocatedBytes / r.Operations):N0} | {rounds.Sum(r => r.Errors)} |");
             }
         }
         else
@@ -76,7 +76,7 @@ internal static class ResultTable
         PrimaryMetric.MessagesPerSecond => "msgs/s",
         PrimaryMetric.MegabytesPerSecond => "MB/s",
         PrimaryMetric.ConnectionsPerSecond => "conn/s",
-        PrimaryMetric.BytesPerIdleConnection => "RSS B/idle conn",
+        PrimaryMetric.BytesPerIdleConnection => "heap B/idle conn",
         _ => "",
     };
 

@@ -48,7 +48,7 @@ internal sealed record RoundResult
     {
         PrimaryMetric.MessagesPerSecond or PrimaryMetric.ConnectionsPerSecond => OperationsPerSecond,
         PrimaryMetric.MegabytesPerSecond => MegabytesPerSecond,
-        PrimaryMetric.BytesPerIdleConnection => ResidentBytesPerConnection,
+        PrimaryMetric.BytesPerIdleConnection => HeapBytesPerConnection,
         _ => double.NaN,
     };
 }

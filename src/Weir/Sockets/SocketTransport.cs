@@ -162,6 +162,12 @@ public sealed class SocketTransport :
                 nameof(options), options.IOQueueCount, $"{nameof(SocketTransportOptions.IOQueueCount)} must not be negative.");
         }
 
+        if (options.LingerTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.LingerTimeout, $"{nameof(SocketTransportOptions.LingerTimeout)} must not be negative.");
+        }
+
         if (options.MaxReadBufferSize < 0 || options.MaxWriteBufferSize < 0)
         {
             throw new ArgumentOutOfRangeException(

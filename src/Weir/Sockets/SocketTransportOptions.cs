@@ -74,6 +74,18 @@ public sealed class SocketTransportOptions
     public long? MaxWriteBufferSize { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Gets or sets how long disposing a connection waits, after its last bytes and FIN have gone out, for a peer
+    /// that is still sending to finish, reading and discarding what it sends meanwhile (a lingering close).
+    /// </summary>
+    /// <remarks>
+    /// Defaults to 5 seconds. Closing a socket with unread input makes the kernel answer with RST, and RST makes
+    /// the peer's kernel drop the tail of the response it has not read yet: a pipelining client would lose part
+    /// of the last response. A peer that is not sending is closed at once, without waiting.
+    /// <see cref="TimeSpan.Zero"/> never waits.
+    /// </remarks>
+    public TimeSpan LingerTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Gets or sets whether the application's continuations run inline on the thread that completed the socket
     /// operation, instead of being dispatched to the thread pool.
     /// </summary>

@@ -11,6 +11,7 @@ internal sealed partial class SocketConnection
     private const int MinimumReadSize = 1024;
 
     private long _bytesReceived;
+    private volatile bool _draining;
 
     private async Task ReceiveLoopAsync()
     {
@@ -53,7 +54,13 @@ internal sealed partial class SocketConnection
                 lastReadFilledBuffer = count == buffer.Length;
 
                 var flushed = await input.FlushAsync().ConfigureAwait(false);
-                if (flushed.IsCompleted || flushed.IsCanceled)
+                if (flushed.IsCompleted && !flushed.IsCanceled)
+                {
+                    await DrainAsync().ConfigureAwait(false);
+                    break;
+                }
+
+                if (flushed.IsCanceled)
                 {
                     break;
                 }
@@ -77,6 +84,44 @@ internal sealed partial class SocketConnection
             }
 
             OnLoopEnded();
+        }
+    }
+
+    /// <summary>
+    /// The application reads no more but the peer still sends: read and discard until its FIN, so closing the
+    /// socket later does not answer unread bytes with RST. DisposeAsync bounds the wait.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        _draining = true;
+        using var scratch = _pool.Rent(PinnedBlockMemoryPool.LargeBlockSize);
+        while (true)
+        {
+            var received = await _receiver.ReceiveAsync(_socket, scratch.Memory).ConfigureAwait(false);
+            if (received.HasError || received.BytesTransferred == 0)
+            {
+                return;
+            }
+
+            _bytesReceived += received.BytesTransferred;
+        }
+    }
+
+    // The socket may already be closed by an abort, which answers no more questions.
+    private bool PeerIsStillSending()
+    {
+        if (_draining)
+        {
+            return true;
+        }
+
+        try
+        {
+            return _socket.Available > 0;
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            return false;
         }
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class SocketConnection : ConnectionContext
     private readonly SocketReceiver _receiver;
     private readonly SocketSenderPool _senders;
     private readonly bool _waitForData;
+    private readonly TimeSpan _lingerTimeout;
     private readonly DuplexPipe _originalTransport;
     private readonly DuplexPipe _application;
     private readonly ConnectionCloseReasonFeature _closeReason = new();
@@ -40,12 +41,13 @@ internal sealed partial class SocketConnection : ConnectionContext
     private volatile Exception? _terminalError;
 
     public SocketConnection(
-        Socket socket, PinnedBlockMemoryPool pool, QueueSettings queue, bool waitForData, ILogger logger)
+        Socket socket, PinnedBlockMemoryPool pool, QueueSettings queue, bool waitForData, TimeSpan lingerTimeout, ILogger logger)
     {
         _socket = socket;
         _pool = pool;
         _logger = logger;
         _waitForData = waitForData;
+        _lingerTimeout = lingerTimeout;
         _receiver = new SocketReceiver(queue.SocketScheduler);
         _senders = queue.Senders;
 
@@ -94,6 +96,19 @@ internal sealed partial class SocketConnection : ConnectionContext
         _originalTransport.Input.Complete();
         _originalTransport.Output.Complete();
         await _sending.ConfigureAwait(false);
+
+        // A peer still sending would get RST if the socket closed now, and lose the tail of what was sent to it.
+        if (!_receiving.IsCompleted && _lingerTimeout > TimeSpan.Zero && PeerIsStillSending())
+        {
+            try
+            {
+                await _receiving.WaitAsync(_lingerTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // It kept sending: close below, with the RST it asked for.
+            }
+        }
 
         // Nobody reads any more, so the receive loop need not wait for the peer's FIN.
         lock (_shutdownLock)

@@ -41,7 +41,8 @@ internal sealed class SocketConnectionContextFactory : IDisposable
     public SocketConnection Create(Socket socket)
     {
         var queue = _queues[(uint)Interlocked.Increment(ref _nextQueue) % (uint)_queues.Length];
-        return new SocketConnection(socket, _pool, queue, _options.WaitForDataBeforeAllocatingBuffer, _logger);
+        return new SocketConnection(
+            socket, _pool, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
     }
 
     public void Dispose()
