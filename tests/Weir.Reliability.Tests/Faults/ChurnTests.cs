@@ -25,7 +25,8 @@ public sealed class ChurnTests
         // The runtime opens some descriptors lazily on first use; a warm-up keeps them out of the count.
         await ChurnAsync(server, 300, seed: 1);
         await WaitUntilQuietAsync(server, int.MaxValue, null);
-        var before = Descriptors.Open;
+        var before = Descriptors.Sockets;
+        var totalBefore = Descriptors.Open;
         var snapshot = Descriptors.Snapshot();
 
         var endings = await ChurnAsync(server, count, seed: 2);
@@ -33,7 +34,8 @@ public sealed class ChurnTests
         await WaitUntilQuietAsync(server, before, snapshot);
 
         Report.Line($"churn: {count} connections (reset {endings[Ending.Reset]}, half-closed {endings[Ending.HalfClose]}, " +
-            $"closed {endings[Ending.Close]}); descriptors before {before}, after {Descriptors.Open}; live blocks {server.Pool.LiveBlocks}");
+            $"closed {endings[Ending.Close]}); socket descriptors before {before}, after {Descriptors.Sockets} " +
+            $"(all descriptors {totalBefore}, {Descriptors.Open}); live blocks {server.Pool.LiveBlocks}");
         Assert.Empty(server.Logs(Echo.HandlerFailedEventId));
     }
 
@@ -107,7 +109,7 @@ public sealed class ChurnTests
 
     private static Task WaitUntilQuietAsync(ReliabilityServer server, int descriptors, IReadOnlyDictionary<string, string>? snapshot) =>
         Guard.UntilAsync(
-            () => server.Pool.LiveBlocks == 0 && Descriptors.Open <= descriptors,
-            () => $"{server.Pool.LiveBlocks} live blocks, {Descriptors.Open} descriptors open (at most {descriptors} expected); " +
+            () => server.Pool.LiveBlocks == 0 && Descriptors.Sockets <= descriptors,
+            () => $"{server.Pool.LiveBlocks} live blocks, {Descriptors.Sockets} socket descriptors open (at most {descriptors} expected); " +
                 $"new: {(snapshot is null ? "" : Descriptors.Growth(snapshot))}");
 }

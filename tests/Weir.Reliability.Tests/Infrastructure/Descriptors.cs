@@ -5,6 +5,12 @@ internal static class Descriptors
 {
     public static int Open => Directory.GetFiles("/proc/self/fd").Length;
 
+    /// <summary>
+    /// Gets the open socket descriptors: what a connection leak grows. The total also moves when the runtime maps
+    /// an assembly it loads on first use.
+    /// </summary>
+    public static int Sockets => Snapshot().Values.Count(t => t.StartsWith("socket:", StringComparison.Ordinal));
+
     /// <summary>What each descriptor refers to, for a failure message (socket:[inode], pipe:[inode], a path).</summary>
     public static IReadOnlyDictionary<string, string> Snapshot()
     {
