@@ -18,6 +18,7 @@ internal sealed class SocketAcceptor : IConnectionListener
     private readonly SocketConnectionContextFactory _connections;
     private readonly ILogger _logger;
     private readonly SocketAcceptArgs _acceptArgs = new();
+    private readonly DescriptorReserve _descriptorReserve = new();
     private readonly Action<SocketAcceptor> _onDisposed;
     private Socket? _listenSocket;
     private Task<SocketOperationResult>? _pendingAccept;
@@ -67,6 +68,7 @@ internal sealed class SocketAcceptor : IConnectionListener
         }
 
         _listenSocket = socket;
+        _descriptorReserve.TryTake();
         if (EndPoint is UnixDomainSocketEndPoint unix)
         {
             _unixPath = unix.ToString();
@@ -103,6 +105,7 @@ internal sealed class SocketAcceptor : IConnectionListener
         if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
         {
             socket.Dispose();
+            _descriptorReserve.Dispose();
             if (_unixPath is not null)
             {
                 File.Delete(_unixPath);
@@ -154,9 +157,16 @@ internal sealed class SocketAcceptor : IConnectionListener
                     WeirLog.SocketAcceptFailed(_logger, EndPoint, result.Error);
                     break;
                 case SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable:
-                    // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close.
+                    // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close. The
+                    // reserve goes to the rest of the process meanwhile, and accepting resumes only once it is back,
+                    // so accepted connections never take the process's last descriptors.
                     WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, result.Error, DescriptorBackoffMilliseconds);
-                    await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
+                    _descriptorReserve.Release();
+                    do
+                    {
+                        await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
+                    }
+                    while (!_descriptorReserve.TryTake());
                     break;
                 default:
                     throw new SocketException((int)result.Error);
