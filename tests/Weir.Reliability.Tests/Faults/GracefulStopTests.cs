@@ -20,8 +20,8 @@ public sealed class GracefulStopTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var accepted = new ConcurrentDictionary<int, int>();
-        var firstRequests = new CountdownEvent(Clients);
-        var closeRequests = new CountdownEvent(Clients);
+        var firstRequests = new AsyncCountdown(Clients);
+        var closeRequests = new AsyncCountdown(Clients);
         await using var server = await ReliabilityServer.StartAsync(c => c.Run(async connection =>
         {
             var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()!.ConnectionClosedRequested;
@@ -55,11 +55,11 @@ public sealed class GracefulStopTests
         }));
 
         var clients = Enumerable.Range(0, Clients).Select(i => Task.Run(() => RunClientAsync(server, i))).ToArray();
-        Assert.True(firstRequests.Wait(Guard.Step, Guard.Token), "Not every client's first request reached the server.");
+        await firstRequests.Task.Within();
 
         var grace = TimeSpan.FromSeconds(60);
         var stopping = server.StopAsync(grace);
-        Assert.True(closeRequests.Wait(Guard.Step, Guard.Token), "Not every connection was asked to close.");
+        await closeRequests.Task.Within();
         var refused = await Assert.ThrowsAsync<SocketException>(() => RawClient.ConnectAsync(server.EndPoint));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
 
