@@ -16,7 +16,10 @@ internal sealed class DescriptorReserve : IDisposable
     private int _held;
     private bool _disposed;
 
-    /// <summary>Takes the reserve; <see langword="false"/>, holding none, while too few descriptors are free.</summary>
+    /// <summary>
+    /// Takes the reserve unless it is held; <see langword="false"/>, holding none, while fewer descriptors than the
+    /// reserve and one more are free, so taking it back never leaves the process without a spare one.
+    /// </summary>
     public bool TryTake()
     {
         // Windows has no per-process descriptor table to run out of.
@@ -32,6 +35,11 @@ internal sealed class DescriptorReserve : IDisposable
                 return true;
             }
 
+            if (_held == Size)
+            {
+                return true;
+            }
+
             try
             {
                 for (; _held < Size; _held++)
@@ -39,6 +47,7 @@ internal sealed class DescriptorReserve : IDisposable
                     _handles[_held] = File.OpenHandle("/dev/null");
                 }
 
+                File.OpenHandle("/dev/null").Dispose();
                 return true;
             }
             catch (IOException)
@@ -46,6 +55,30 @@ internal sealed class DescriptorReserve : IDisposable
                 ReleaseHeld();
                 return false;
             }
+        }
+    }
+
+    /// <summary>
+    /// Checks that a descriptor is still free; if not, lets the reserve go, so the process keeps some while the
+    /// caller waits to take it back.
+    /// </summary>
+    /// <returns><see langword="true"/> if none was free and the reserve was let go.</returns>
+    public bool ReleaseIfExhausted()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            File.OpenHandle("/dev/null").Dispose();
+            return false;
+        }
+        catch (IOException)
+        {
+            Release();
+            return true;
         }
     }
 

@@ -128,6 +128,12 @@ internal sealed class SocketAcceptor : IConnectionListener
     {
         while (true)
         {
+            // After descriptors ran out, accepting resumes only once the reserve is back (see DescriptorReserve).
+            while (!_descriptorReserve.TryTake())
+            {
+                await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
+            }
+
             SocketOperationResult result;
             try
             {
@@ -142,7 +148,16 @@ internal sealed class SocketAcceptor : IConnectionListener
 
             if (!result.HasError)
             {
-                return StartConnection(_acceptArgs.TakeAcceptedSocket());
+                var accepted = _acceptArgs.TakeAcceptedSocket();
+
+                // It may have taken the last free descriptor; the next accept could then wait for a connection
+                // with none to spare.
+                if (_descriptorReserve.ReleaseIfExhausted())
+                {
+                    WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, SocketError.TooManyOpenSockets, DescriptorBackoffMilliseconds);
+                }
+
+                return StartConnection(accepted);
             }
 
             if (Volatile.Read(ref _unbound) != 0)
@@ -158,15 +173,10 @@ internal sealed class SocketAcceptor : IConnectionListener
                     break;
                 case SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable:
                     // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close. The
-                    // reserve goes to the rest of the process meanwhile, and accepting resumes only once it is back,
-                    // so accepted connections never take the process's last descriptors.
+                    // reserve goes to the rest of the process meanwhile.
                     WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, result.Error, DescriptorBackoffMilliseconds);
                     _descriptorReserve.Release();
-                    do
-                    {
-                        await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
-                    }
-                    while (!_descriptorReserve.TryTake());
+                    await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new SocketException((int)result.Error);
