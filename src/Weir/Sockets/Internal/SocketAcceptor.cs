@@ -24,6 +24,7 @@ internal sealed class SocketAcceptor : IConnectionListener
     private readonly SocketConnectionContextFactory _connections;
     private readonly ILogger _logger;
     private readonly SocketAcceptArgs _acceptArgs = new();
+    private readonly DescriptorReserve _descriptorReserve = new();
     private readonly Action<IConnectionListener> _onDisposed;
     private readonly bool _reusePort;
     private Socket? _listenSocket;
@@ -78,6 +79,7 @@ internal sealed class SocketAcceptor : IConnectionListener
         }
 
         _listenSocket = socket;
+        _descriptorReserve.TryTake();
         if (EndPoint is UnixDomainSocketEndPoint unix)
         {
             _unixPath = unix.ToString();
@@ -136,6 +138,7 @@ internal sealed class SocketAcceptor : IConnectionListener
         if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
         {
             socket.Dispose();
+            _descriptorReserve.Dispose();
             if (_unixPath is not null)
             {
                 File.Delete(_unixPath);
@@ -150,6 +153,12 @@ internal sealed class SocketAcceptor : IConnectionListener
     {
         while (true)
         {
+            // After descriptors ran out, accepting resumes only once the reserve is back (see DescriptorReserve).
+            while (!_descriptorReserve.TryTake())
+            {
+                await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
+            }
+
             SocketOperationResult result;
             try
             {
@@ -164,7 +173,16 @@ internal sealed class SocketAcceptor : IConnectionListener
 
             if (!result.HasError)
             {
-                return StartConnection(_acceptArgs.TakeAcceptedSocket());
+                var accepted = _acceptArgs.TakeAcceptedSocket();
+
+                // It may have taken the last free descriptor; the next accept could then wait for a connection
+                // with none to spare.
+                if (_descriptorReserve.ReleaseIfExhausted())
+                {
+                    WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, SocketError.TooManyOpenSockets, DescriptorBackoffMilliseconds);
+                }
+
+                return StartConnection(accepted);
             }
 
             if (Volatile.Read(ref _unbound) != 0)
@@ -179,8 +197,10 @@ internal sealed class SocketAcceptor : IConnectionListener
                     WeirLog.SocketAcceptFailed(_logger, EndPoint, result.Error);
                     break;
                 case SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable:
-                    // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close.
+                    // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close. The
+                    // reserve goes to the rest of the process meanwhile.
                     WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, result.Error, DescriptorBackoffMilliseconds);
+                    _descriptorReserve.Release();
                     await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
                     break;
                 default:

@@ -45,7 +45,15 @@ internal sealed partial class SocketConnection
                 var count = received.BytesTransferred;
                 if (count == 0)
                 {
-                    OnPeerFin();
+                    if (WasReset())
+                    {
+                        error = ReceiveError(SocketError.ConnectionReset);
+                    }
+                    else
+                    {
+                        OnPeerFin();
+                    }
+
                     break;
                 }
 
@@ -172,6 +180,32 @@ internal sealed partial class SocketConnection
         _closeReason.TrySetReason(ConnectionCloseReason.TransportError, cause);
         WeirLog.ConnectionError(_logger, ConnectionId, cause);
         return cause is SocketException ? new IOException(cause.Message, cause) : cause;
+    }
+
+    /// <summary>
+    /// Whether an end of stream was a reset: Linux reports a reset to one call only, and when the send loop's call
+    /// took it, the receive sees an end of stream. The TCP state tells the two apart: CLOSE after a reset,
+    /// CLOSE_WAIT after a FIN (CLOSE too once both FINs are acknowledged, hence the check that none was sent).
+    /// </summary>
+    private bool WasReset()
+    {
+        const int IPPROTO_TCP = 6;
+        const int TCP_INFO = 11;
+        const byte TCP_CLOSE = 7;
+        if (_finSent || !OperatingSystem.IsLinux() || _socket.ProtocolType != ProtocolType.Tcp)
+        {
+            return false;
+        }
+
+        Span<byte> info = stackalloc byte[8];
+        try
+        {
+            return _socket.GetRawSocketOption(IPPROTO_TCP, TCP_INFO, info) > 0 && info[0] == TCP_CLOSE;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     private static bool IsPeerReset(SocketError error) =>

@@ -8,6 +8,7 @@ namespace Weir.Sockets.Internal;
 internal sealed partial class SocketConnection
 {
     private long _bytesSent;
+    private volatile bool _finSent;
 
     private async Task SendLoopAsync()
     {
@@ -111,6 +112,7 @@ internal sealed partial class SocketConnection
             try
             {
                 _socket.Shutdown(SocketShutdown.Send);
+                _finSent = true;
             }
             catch (SocketException)
             {
