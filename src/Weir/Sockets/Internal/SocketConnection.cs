@@ -28,7 +28,9 @@ internal sealed partial class SocketConnection : ConnectionContext
     private readonly DuplexPipe _originalTransport;
     private readonly DuplexPipe _application;
     private readonly ConnectionCloseReasonFeature _closeReason = new();
-    private readonly CancellationTokenSource _connectionClosedSource = new();
+    private CancellationTokenSource? _connectionClosedSource;
+    private CancellationToken? _connectionClosedOverride;
+    private int _closed;
     private readonly Lock _shutdownLock = new();
 
     private Task _receiving = Task.CompletedTask;
@@ -59,12 +61,16 @@ internal sealed partial class SocketConnection : ConnectionContext
         _originalTransport = new DuplexPipe(input.Reader, output.Writer);
         _application = new DuplexPipe(output.Reader, input.Writer);
         Transport = _originalTransport;
-        ConnectionClosed = _connectionClosedSource.Token;
     }
 
     public override IDuplexPipe Transport { get; set; }
 
-    public override CancellationToken ConnectionClosed { get; set; }
+    // Made on first use: a server that never asks pays neither for the source nor for cancelling it.
+    public override CancellationToken ConnectionClosed
+    {
+        get => _connectionClosedOverride ?? ConnectionClosedSource().Token;
+        set => _connectionClosedOverride = value;
+    }
 
     public override EndPoint? LocalEndPoint { get; set; }
 
@@ -139,7 +145,12 @@ internal sealed partial class SocketConnection : ConnectionContext
         }
 
         // User callbacks run on the thread pool, away from the loops, and their exceptions are logged there.
-        ThreadPool.UnsafeQueueUserWorkItem(static c => c.FireConnectionClosed(), this, preferLocal: false);
+        // Nobody can have registered on a token that was never made; one made later is born cancelled.
+        Interlocked.Exchange(ref _closed, 1);
+        if (Volatile.Read(ref _connectionClosedSource) is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.FireConnectionClosed(), this, preferLocal: false);
+        }
     }
 
     /// <summary>Ends the connection with <paramref name="error"/> unless it already ended with another.</summary>
@@ -189,11 +200,34 @@ internal sealed partial class SocketConnection : ConnectionContext
         }
     }
 
+    private CancellationTokenSource ConnectionClosedSource()
+    {
+        if (Volatile.Read(ref _connectionClosedSource) is { } existing)
+        {
+            return existing;
+        }
+
+        var created = new CancellationTokenSource();
+        if (Interlocked.CompareExchange(ref _connectionClosedSource, created, null) is { } other)
+        {
+            return other;
+        }
+
+        // Closed before anyone asked, and the closer saw no source to cancel: nothing is registered on this new
+        // one yet, so cancelling it here runs no callback. (Both sides fence, so one of them always cancels.)
+        if (Volatile.Read(ref _closed) == 1)
+        {
+            created.Cancel();
+        }
+
+        return created;
+    }
+
     private void FireConnectionClosed()
     {
         try
         {
-            _connectionClosedSource.Cancel();
+            ConnectionClosedSource().Cancel();
         }
         catch (AggregateException ex)
         {
