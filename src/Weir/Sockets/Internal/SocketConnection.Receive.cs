@@ -115,10 +115,12 @@ internal sealed partial class SocketConnection
         }
     }
 
-    // The socket may already be closed by an abort, which answers no more questions.
+    // A peer that has sent anything and not yet its FIN may send more at any moment: its next bytes, arriving at a
+    // closed socket, would be answered with RST. The socket may already be closed by an abort, which answers no
+    // more questions.
     private bool PeerIsStillSending()
     {
-        if (_draining)
+        if (_draining || Volatile.Read(ref _bytesReceived) > 0)
         {
             return true;
         }
