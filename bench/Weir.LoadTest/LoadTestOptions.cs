@@ -19,6 +19,8 @@ internal sealed class LoadTestOptions
 
     public int IdleConnections { get; private set; } = 10_000;
 
+    public int AcceptSockets { get; private set; } = 1;
+
     public bool Pin { get; private set; }
 
     public bool Quick { get; private set; }
@@ -42,6 +44,7 @@ internal sealed class LoadTestOptions
           --initial-warmup SECONDS  load before anything is measured, for the JIT to settle (default 15)
           --rounds N              rounds per scenario (default 3)
           --idle-connections N    connections held open by the idle scenario (default 10000)
+          --accept-sockets N      Weir's server listens with N SO_REUSEPORT accept sockets (default 1)
           --pin                   server on core 0, this client on core 1 (needs taskset)
           --quick                 a smoke run of a few seconds per scenario (1 round, 1000 idle connections)
           --out DIR               where the Markdown and SVG results go (default bench/results)
@@ -82,6 +85,9 @@ internal sealed class LoadTestOptions
                     break;
                 case "--idle-connections":
                     options.IdleConnections = Positive(Value(), name);
+                    break;
+                case "--accept-sockets":
+                    options.AcceptSockets = Positive(Value(), name);
                     break;
                 case "--pin":
                     options.Pin = true;

@@ -24,7 +24,7 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
             foreach (var transport in options.Transports)
             {
                 _progress.Phase($"starting the {transport} echo server");
-                var server = await EchoServerProcess.StartAsync(transport, options.Pin, cancellationToken);
+                var server = await EchoServerProcess.StartAsync(transport, options.Pin, options.AcceptSockets, cancellationToken);
                 servers.Add(server);
                 _progress.Line($"{transport}: echo server pid {server.ProcessId} on {server.EndPoint}");
             }
@@ -91,7 +91,7 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
         markdown.AppendLine();
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {MachineDescription()}.");
         markdown.AppendLine(CultureInfo.InvariantCulture,
-            $"Rounds {options.Rounds}, {options.Duration.TotalSeconds:F1} s measured after {options.Warmup.TotalSeconds:F1} s warm-up each, initial warm-up {options.InitialWarmup.TotalSeconds:F0} s, {(options.Pin ? "server pinned to core 0 and client to core 1" : "not pinned")}{(options.Quick ? ", quick" : "")}.");
+            $"Rounds {options.Rounds}, {options.Duration.TotalSeconds:F1} s measured after {options.Warmup.TotalSeconds:F1} s warm-up each, initial warm-up {options.InitialWarmup.TotalSeconds:F0} s, {(options.Pin ? "server pinned to core 0 and client to core 1" : "not pinned")}, Weir with {options.AcceptSockets} accept socket(s){(options.Quick ? ", quick" : "")}.");
         markdown.AppendLine();
         markdown.AppendLine(summaryTable);
         foreach (var summary in summaries)

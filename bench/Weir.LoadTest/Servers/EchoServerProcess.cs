@@ -33,7 +33,7 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<EchoServerProcess> StartAsync(string transport, bool pin, CancellationToken cancellationToken)
+    public static async Task<EchoServerProcess> StartAsync(string transport, bool pin, int acceptSockets, CancellationToken cancellationToken)
     {
         var serverDll = RepositoryLayout.EchoServerAssembly();
         var start = new ProcessStartInfo
@@ -54,6 +54,12 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
         foreach (var argument in new[] { serverDll, "--port", "0", "--transport", transport })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (transport == "weir" && acceptSockets > 1)
+        {
+            start.ArgumentList.Add("--accept-sockets");
+            start.ArgumentList.Add(acceptSockets.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the echo server.");
