@@ -81,17 +81,30 @@ internal sealed class WeirMetrics
         Array.ConvertAll(Volatile.Read(ref _transfers), static t => t.ObserveSent());
 
     /// <summary>
-    /// The instruments of the services' <see cref="IMeterFactory"/>, one set per factory, or
-    /// <see langword="null"/> where the services have no meter factory (metrics are then not recorded).
+    /// The instruments of the services' <see cref="IMeterFactory"/>, one set per factory; where the services have
+    /// none (a server built without a host), one process-wide set, so <c>dotnet-counters monitor --counters Weir</c>
+    /// still sees every server.
     /// </summary>
-    public static WeirMetrics? FromServices(IServiceProvider? services) =>
+    public static WeirMetrics FromServices(IServiceProvider? services) =>
         services?.GetService<IMeterFactory>() is { } factory
             ? ByFactory.GetValue(factory, static f => new WeirMetrics(f))
-            : null;
+            : ProcessWide.Value;
+
+    private static readonly Lazy<WeirMetrics> ProcessWide = new(() => new WeirMetrics(new ProcessMeterFactory()));
 
     private static readonly double[] DurationBuckets =
         [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
     private static readonly double[] HandshakeBuckets =
         [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
+
+    /// <summary>Makes plain meters, published to every listener, for servers built without a host.</summary>
+    private sealed class ProcessMeterFactory : IMeterFactory
+    {
+        public Meter Create(MeterOptions options) => new(options);
+
+        public void Dispose()
+        {
+        }
+    }
 }
