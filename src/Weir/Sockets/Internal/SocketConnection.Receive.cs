@@ -157,11 +157,12 @@ internal sealed partial class SocketConnection
             return terminal;
         }
 
-        if (_stoppingReceive)
-        {
-            return null;
-        }
+        return _stoppingReceive ? null : FailedOperationError(socketError);
+    }
 
+    /// <summary>What a failed socket operation ends the connection with: a reset, or any other transport error.</summary>
+    private Exception FailedOperationError(SocketError socketError)
+    {
         if (IsPeerReset(socketError))
         {
             _closeReason.TrySetReason(ConnectionCloseReason.PeerReset);

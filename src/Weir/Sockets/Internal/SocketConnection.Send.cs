@@ -123,23 +123,6 @@ internal sealed partial class SocketConnection
 
     private Exception SendError(SocketError socketError)
     {
-        if (_terminalError is { } terminal)
-        {
-            return terminal;
-        }
-
-        if (IsPeerReset(socketError))
-        {
-            _closeReason.TrySetReason(ConnectionCloseReason.PeerReset);
-            if (IsDebugLogging)
-            {
-                WeirLog.ConnectionReset(_logger, ConnectionId);
-            }
-
-            var reset = new SocketException((int)socketError);
-            return new ConnectionResetException(reset.Message, reset);
-        }
-
-        return TransportError(new SocketException((int)socketError));
+        return _terminalError ?? FailedOperationError(socketError);
     }
 }
