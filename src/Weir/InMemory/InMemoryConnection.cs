@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Weir.Buffers;
 using Weir.Diagnostics;
 
 namespace Weir.InMemory;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using Weir.Buffers;
 using Weir.Diagnostics;
 
 namespace Weir.Middleware.Logging;

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
+using Weir.Buffers;
+
 namespace Weir.Middleware.Timeouts;
 
 /// <summary>Tracks each connection on the pipeline's shared heartbeat while the rest of the pipeline runs.</summary>

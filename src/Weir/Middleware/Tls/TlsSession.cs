@@ -3,6 +3,8 @@ using System.Net.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
+using Weir.Buffers;
+
 namespace Weir.Middleware.Tls;
 
 /// <summary>

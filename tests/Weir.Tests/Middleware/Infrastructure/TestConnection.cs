@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Weir.Diagnostics;
-using Weir.Middleware;
 
 namespace Weir.Tests.Middleware.Infrastructure;
 
@@ -18,7 +17,7 @@ internal sealed class TestConnection : DefaultConnectionContext
     }
 
     private TestConnection(string id, Pipe toConnection, Pipe fromConnection)
-        : base(id, new DuplexPipe(toConnection.Reader, fromConnection.Writer), new DuplexPipe(fromConnection.Reader, toConnection.Writer))
+        : base(id, new Weir.Buffers.DuplexPipe(toConnection.Reader, fromConnection.Writer), new Weir.Buffers.DuplexPipe(fromConnection.Reader, toConnection.Writer))
     {
         Peer = Application!;
         Features.Set<IConnectionCloseReasonFeature>(CloseReason);
