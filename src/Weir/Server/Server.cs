@@ -62,7 +62,7 @@ public sealed class Server : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
-    internal WeirMetrics? Metrics { get; }
+    internal WeirMetrics Metrics { get; }
 
     /// <summary>Binds every listener and starts accepting connections.</summary>
     /// <exception cref="IOException">A transport could not bind an endpoint; the message names it.</exception>
@@ -104,7 +104,7 @@ public sealed class Server : IAsyncDisposable
 
         foreach (var listener in _listeners)
         {
-            Metrics?.AddTransferTotals(listener.Transfers);
+            Metrics.AddTransferTotals(listener.Transfers);
             listener.StartAccepting();
             WeirLog.ListenerBound(Logger, listener.EndPoint);
         }
@@ -149,7 +149,7 @@ public sealed class Server : IAsyncDisposable
     {
         var connection = new ServerConnection(this, listener, context);
         _connections.TryAdd(connection, 0);
-        Metrics?.QueuedConnections.Add(1, new TagList(listener.Tags));
+        Metrics.QueuedConnections.Add(1, new TagList(listener.Tags));
         ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
     }
 
@@ -204,7 +204,7 @@ public sealed class Server : IAsyncDisposable
         foreach (var listener in _listeners)
         {
             await listener.DisposeAsync().ConfigureAwait(false);
-            Metrics?.RemoveTransferTotals(listener.Transfers);
+            Metrics.RemoveTransferTotals(listener.Transfers);
         }
 
         WeirLog.ServerStopped(Logger);

@@ -74,8 +74,8 @@ internal sealed class ServerConnection : IThreadPoolWorkItem
     {
         var metrics = _server.Metrics;
         var tags = new TagList(_listener.Tags);
-        metrics?.QueuedConnections.Add(-1, tags);
-        metrics?.ActiveConnections.Add(1, tags);
+        metrics.QueuedConnections.Add(-1, tags);
+        metrics.ActiveConnections.Add(1, tags);
         if (_transfer is not null)
         {
             _listener.Transfers.Track(_transfer);
@@ -115,12 +115,9 @@ internal sealed class ServerConnection : IThreadPoolWorkItem
             _listener.Transfers.Untrack(_transfer);
         }
 
-        if (metrics is not null)
-        {
-            metrics.ActiveConnections.Add(-1, tags);
-            tags.Add(ConnectionTags.CloseReason, ConnectionTags.Value(reason));
-            metrics.ConnectionDuration.Record(duration, tags);
-        }
+        metrics.ActiveConnections.Add(-1, tags);
+        tags.Add(ConnectionTags.CloseReason, ConnectionTags.Value(reason));
+        metrics.ConnectionDuration.Record(duration, tags);
     }
 
     private static T GetOrAdd<T>(ConnectionContext context, Func<T> create)

@@ -13,7 +13,7 @@ public sealed class ServerMetricsTests
     {
         var transport = TestTransport.KestrelSockets();
         await using var services = TestServices.Create();
-        var metrics = WeirMetrics.FromServices(services)!;
+        var metrics = WeirMetrics.FromServices(services);
         using var active = new MetricCollector<long>(metrics.Meter, "weir.active_connections");
         using var queued = new MetricCollector<long>(metrics.Meter, "weir.queued_connections");
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,7 +50,7 @@ public sealed class ServerMetricsTests
     {
         var transport = new InMemoryTransport();
         await using var services = TestServices.Create();
-        using var duration = new MetricCollector<double>(WeirMetrics.FromServices(services)!.Meter, "weir.connection.duration");
+        using var duration = new MetricCollector<double>(WeirMetrics.FromServices(services).Meter, "weir.connection.duration");
         await using var server = new ServerBuilder(services)
             .Listen(new InMemoryEndPoint("echo"), transport, c => c.UseConnectionHandler<EchoHandler>())
             .Listen(new InMemoryEndPoint("thrower"), transport, c => c.Run(_ => throw new InvalidOperationException("no")))
@@ -75,7 +75,7 @@ public sealed class ServerMetricsTests
     {
         var transport = TestTransport.KestrelSockets();
         await using var services = TestServices.Create();
-        using var duration = new MetricCollector<double>(WeirMetrics.FromServices(services)!.Meter, "weir.connection.duration");
+        using var duration = new MetricCollector<double>(WeirMetrics.FromServices(services).Meter, "weir.connection.duration");
         await using var server = new ServerBuilder(services)
             .UseTransport(transport.ListenerFactory, t => t.ListenLocalhost(0, c => c.Run(async connection =>
                 await connection.Transport.Output.WriteAsync("bye"u8.ToArray()))))
@@ -94,7 +94,7 @@ public sealed class ServerMetricsTests
     {
         var transport = new InMemoryTransport();
         await using var services = TestServices.Create();
-        var metrics = WeirMetrics.FromServices(services)!;
+        var metrics = WeirMetrics.FromServices(services);
         using var received = new MetricCollector<long>(metrics.Meter, "weir.connection.bytes_received");
         using var sent = new MetricCollector<long>(metrics.Meter, "weir.connection.bytes_sent");
         await using var server = new ServerBuilder(services)

@@ -5,7 +5,7 @@ using Weir.Diagnostics;
 namespace Weir.Middleware.Limits;
 
 /// <summary>Counts the connections inside the rest of the pipeline and closes any beyond the limit at once.</summary>
-internal sealed class ConnectionLimitMiddleware(ConnectionDelegate next, long limit, ILogger logger, WeirMetrics? metrics)
+internal sealed class ConnectionLimitMiddleware(ConnectionDelegate next, long limit, ILogger logger, WeirMetrics metrics)
 {
     private long _active;
 
@@ -15,7 +15,7 @@ internal sealed class ConnectionLimitMiddleware(ConnectionDelegate next, long li
         {
             Interlocked.Decrement(ref _active);
             ConnectionClose.Report(connection, ConnectionCloseReason.LimitExceeded);
-            metrics?.RejectedConnections.Add(1);
+            metrics.RejectedConnections.Add(1);
             WeirLog.ConnectionLimitExceeded(logger, connection.ConnectionId, limit);
             await ConnectionClose.CompleteTransportAsync(connection).ConfigureAwait(false);
             return;

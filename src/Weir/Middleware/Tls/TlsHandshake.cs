@@ -11,13 +11,13 @@ namespace Weir.Middleware.Tls;
 /// Runs one side's handshake under the timeout, records it on <c>weir.active_tls_handshakes</c> and
 /// <c>weir.tls_handshake.duration</c>, and turns every way it can fail into a logged, reported close.
 /// </summary>
-internal sealed class TlsHandshake(TimeSpan timeout, TimeProvider timeProvider, ILogger logger, WeirMetrics? metrics)
+internal sealed class TlsHandshake(TimeSpan timeout, TimeProvider timeProvider, ILogger logger, WeirMetrics metrics)
 {
     /// <returns><see langword="null"/> if the handshake completed; otherwise why not, already logged and reported.</returns>
     public async Task<Exception?> RunAsync<TState>(
         ConnectionContext connection, SslStream stream, TState state, Func<SslStream, TState, CancellationToken, Task> authenticate)
     {
-        metrics?.ActiveTlsHandshakes.Add(1);
+        metrics.ActiveTlsHandshakes.Add(1);
         var started = timeProvider.GetTimestamp();
         using var timer = new CancellationTokenSource(timeout, timeProvider);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, connection.ConnectionClosed);
@@ -42,7 +42,7 @@ internal sealed class TlsHandshake(TimeSpan timeout, TimeProvider timeProvider, 
         }
         finally
         {
-            metrics?.ActiveTlsHandshakes.Add(-1);
+            metrics.ActiveTlsHandshakes.Add(-1);
         }
 
         Record(started, new TagList { { "tls.protocol.version", VersionName(stream.SslProtocol) } });
@@ -57,7 +57,7 @@ internal sealed class TlsHandshake(TimeSpan timeout, TimeProvider timeProvider, 
     }
 
     private void Record(long started, in TagList tags) =>
-        metrics?.TlsHandshakeDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, tags);
+        metrics.TlsHandshakeDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, tags);
 
     private static string VersionName(SslProtocols protocol) => protocol switch
     {
