@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.Sockets;
 using Weir.Sockets.Internal;
 
+using Weir.Tests.Server;
+
 namespace Weir.Tests.Sockets;
 
 public sealed class IntegrityTests
@@ -30,23 +32,8 @@ public sealed class IntegrityTests
 
     private static async Task EchoAsync(SocketConnection connection)
     {
-        var input = connection.Transport.Input;
-        var output = connection.Transport.Output;
-        while (true)
-        {
-            var result = await input.ReadAsync();
-            foreach (var segment in result.Buffer)
-            {
-                await output.WriteAsync(segment);
-            }
-
-            input.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                await output.CompleteAsync();
-                return;
-            }
-        }
+        await new EchoHandler().OnConnectedAsync(connection);
+        await connection.Transport.Output.CompleteAsync();
     }
 
     private static async Task ExchangeAsync(Socket client, int seed)
