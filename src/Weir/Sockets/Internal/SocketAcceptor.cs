@@ -198,9 +198,10 @@ internal sealed class SocketAcceptor : IConnectionListener
                     break;
                 case SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable:
                     // EMFILE/ENFILE (or ENOBUFS): retrying at once would spin; a pause lets connections close. The
-                    // reserve goes to the rest of the process meanwhile.
-                    WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, result.Error, DescriptorBackoffMilliseconds);
+                    // reserve goes to the rest of the process meanwhile, before the log: a logger's first record
+                    // may load an assembly, and that needs a descriptor too.
                     _descriptorReserve.Release();
+                    WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, result.Error, DescriptorBackoffMilliseconds);
                     await Task.Delay(DescriptorBackoffMilliseconds, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
