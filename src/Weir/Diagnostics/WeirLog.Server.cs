@@ -51,6 +51,9 @@ internal static partial class WeirLog
     [LoggerMessage(114, LogLevel.Warning, "Connection {ConnectionId}: asking it to close threw.")]
     public static partial void RequestCloseFailed(ILogger logger, string connectionId, Exception exception);
 
+    [LoggerMessage(115, LogLevel.Error, "Connection {ConnectionId}: recording its end (a log or a meter listener) threw.")]
+    public static partial void ConnectionBookkeepingFailed(ILogger logger, string connectionId, Exception exception);
+
     [LoggerMessage(120, LogLevel.Debug, "Client connection {ConnectionId} to {EndPoint} established.")]
     public static partial void ClientConnected(ILogger logger, string connectionId, EndPoint endPoint);
 

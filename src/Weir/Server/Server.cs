@@ -150,7 +150,7 @@ public sealed class Server : IAsyncDisposable
         var connection = new ServerConnection(this, listener, context);
         _connections.TryAdd(connection, 0);
         Metrics.QueuedConnections.Add(1, new TagList(listener.Tags));
-        ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
+        connection.Start();
     }
 
     internal void Remove(ServerConnection connection) => _connections.TryRemove(connection, out _);

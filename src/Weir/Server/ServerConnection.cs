@@ -9,7 +9,11 @@ namespace Weir;
 /// A connection the server accepted: runs its listener's pipeline on the thread pool, then disposes it and
 /// records why and how long it lived, exactly once.
 /// </summary>
-internal sealed class ServerConnection : IThreadPoolWorkItem
+/// <remarks>
+/// One async method and no completion source: an idle connection holds this object and one state machine, and
+/// every byte of those is multiplied by the number of connections a server keeps open.
+/// </remarks>
+internal sealed class ServerConnection
 {
     private readonly Server _server;
     private readonly ServerListener _listener;
@@ -17,8 +21,8 @@ internal sealed class ServerConnection : IThreadPoolWorkItem
     private readonly IConnectionCloseReasonFeature _closeReason;
     private readonly IConnectionLifetimeNotificationFeature _lifetime;
     private readonly IConnectionTransferFeature? _transfer;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private Task _completion = Task.CompletedTask;
 
     public ServerConnection(Server server, ServerListener listener, ConnectionContext context)
     {
@@ -30,24 +34,11 @@ internal sealed class ServerConnection : IThreadPoolWorkItem
         _transfer = context.Features.Get<IConnectionTransferFeature>();
     }
 
-    /// <summary>Completes when the pipeline has returned and the connection is disposed; never faults.</summary>
-    public Task Completion => _completion.Task;
+    /// <summary>Completes when the pipeline has returned and the connection is disposed.</summary>
+    public Task Completion => _completion;
 
-    public void Execute() => _ = RunAsync();
-
-    private async Task RunAsync()
-    {
-        try
-        {
-            await RunPipelineAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            // Even if logging or a meter listener threw, the server must not wait for this connection forever.
-            _server.Remove(this);
-            _completion.TrySetResult();
-        }
-    }
+    /// <summary>Starts the pipeline; the caller has already added the connection to the server's live set.</summary>
+    public void Start() => _completion = RunAsync();
 
     /// <summary>Asks the connection to finish: the first step of a graceful stop.</summary>
     public void RequestClose()
@@ -70,43 +61,68 @@ internal sealed class ServerConnection : IThreadPoolWorkItem
         _context.Abort(new ConnectionAbortedException("The server is stopping and the connection did not finish in time."));
     }
 
-    private async Task RunPipelineAsync()
+    private async Task RunAsync()
     {
-        var metrics = _server.Metrics;
+        // Off the accept loop: the pipeline runs on the thread pool.
+        await Task.Yield();
+        try
+        {
+            OnOpened();
+            var reason = ConnectionCloseReason.LocalClosed;
+            try
+            {
+                await _listener.Application(_context).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                reason = ConnectionCloseReason.ApplicationError;
+                _closeReason.TrySetReason(ConnectionCloseReason.ApplicationError, ex);
+                WeirLog.ConnectionHandlerFailed(_server.Logger, _context.ConnectionId, ex);
+                _context.Abort(new ConnectionAbortedException("The connection handler threw.", ex));
+            }
+
+            try
+            {
+                await _context.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                WeirLog.ConnectionDisposeFailed(_server.Logger, _context.ConnectionId, ex);
+            }
+
+            OnClosed(reason);
+        }
+        catch (Exception ex)
+        {
+            // Only a log or a meter listener can throw here; the server must not wait for this connection forever.
+            WeirLog.ConnectionBookkeepingFailed(_server.Logger, _context.ConnectionId, ex);
+        }
+        finally
+        {
+            _server.Remove(this);
+        }
+    }
+
+    // The bookkeeping lives outside the async method, so its locals (a TagList is large) stay out of the state
+    // machine that every open connection keeps on the heap.
+    private void OnOpened()
+    {
         var tags = new TagList(_listener.Tags);
-        metrics.QueuedConnections.Add(-1, tags);
-        metrics.ActiveConnections.Add(1, tags);
+        _server.Metrics.QueuedConnections.Add(-1, tags);
+        _server.Metrics.ActiveConnections.Add(1, tags);
         if (_transfer is not null)
         {
             _listener.Transfers.Track(_transfer);
         }
 
         WeirLog.ConnectionAccepted(_server.Logger, _context.ConnectionId, _listener.EndPoint, _context.RemoteEndPoint);
-        var reason = ConnectionCloseReason.LocalClosed;
-        try
-        {
-            await _listener.Application(_context).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            reason = ConnectionCloseReason.ApplicationError;
-            _closeReason.TrySetReason(ConnectionCloseReason.ApplicationError, ex);
-            WeirLog.ConnectionHandlerFailed(_server.Logger, _context.ConnectionId, ex);
-            _context.Abort(new ConnectionAbortedException("The connection handler threw.", ex));
-        }
+    }
 
-        try
-        {
-            await _context.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            WeirLog.ConnectionDisposeFailed(_server.Logger, _context.ConnectionId, ex);
-        }
-
+    private void OnClosed(ConnectionCloseReason observed)
+    {
         // What the layers reported wins; what the server saw itself is the fallback.
-        _closeReason.TrySetReason(reason);
-        reason = _closeReason.Reason;
+        _closeReason.TrySetReason(observed);
+        var reason = _closeReason.Reason;
         var duration = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
         WeirLog.ConnectionClosed(_server.Logger, _context.ConnectionId, duration, reason);
 
@@ -115,9 +131,10 @@ internal sealed class ServerConnection : IThreadPoolWorkItem
             _listener.Transfers.Untrack(_transfer);
         }
 
-        metrics.ActiveConnections.Add(-1, tags);
+        var tags = new TagList(_listener.Tags);
+        _server.Metrics.ActiveConnections.Add(-1, tags);
         tags.Add(ConnectionTags.CloseReason, ConnectionTags.Value(reason));
-        metrics.ConnectionDuration.Record(duration, tags);
+        _server.Metrics.ConnectionDuration.Record(duration, tags);
     }
 
     private static T GetOrAdd<T>(ConnectionContext context, Func<T> create)
