@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -9,21 +8,22 @@ namespace Weir.Tests.Sockets;
 public sealed class SocketSenderTests
 {
     [Fact]
-    public async Task MultiSegmentSequenceGoesOutInOneSendCall()
+    public async Task SeveralBuffersGoOutInOneSendCall()
     {
         var (sending, receiving) = await ConnectedPairAsync();
         using (sending)
         using (receiving)
         using (var sender = new SocketSender(PipeScheduler.Inline))
         {
-            var first = new Segment(new byte[] { 1, 2, 3 });
-            var last = first.Append(new byte[] { 4, 5 }).Append(new byte[] { 6, 7, 8, 9 });
-            var sequence = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+            sender.Add(new byte[] { 1, 2, 3 });
+            sender.Add(new byte[] { 4, 5 });
+            sender.Add(new byte[] { 0, 6, 7, 8, 9 }.AsMemory(1));
 
-            var result = await sender.SendAsync(sending, sequence);
+            var result = await sender.SendAsync(sending);
 
             Assert.False(result.HasError);
             Assert.Equal(9, result.BytesTransferred);
+            Assert.Equal(3, sender.BufferList!.Count);
             var received = new byte[9];
             var read = 0;
             while (read < received.Length)
@@ -35,6 +35,7 @@ public sealed class SocketSenderTests
 
             sender.Reset();
             Assert.Null(sender.BufferList);
+            Assert.Equal(0, sender.BufferCount);
         }
     }
 
@@ -47,20 +48,5 @@ public sealed class SocketSenderTests
         await sending.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
         var receiving = await listener.AcceptAsync(TestContext.Current.CancellationToken);
         return (sending, receiving);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory)
-        {
-            Memory = memory;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
-            Next = next;
-            return next;
-        }
     }
 }

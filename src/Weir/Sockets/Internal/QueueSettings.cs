@@ -2,15 +2,15 @@ using System.IO.Pipelines;
 
 namespace Weir.Sockets.Internal;
 
-/// <summary>What the connections served by one <see cref="IOQueue"/> share: schedulers, pipe options, senders.</summary>
+/// <summary>What the connections served by one <see cref="IOQueue"/> share: schedulers, buffer limits, senders.</summary>
 internal sealed class QueueSettings(
-    PipeScheduler socketScheduler, PipeOptions inputOptions, PipeOptions outputOptions) : IDisposable
+    PipeScheduler socketScheduler, PipeOptions inputOptions, OutputSettings output) : IDisposable
 {
     public PipeScheduler SocketScheduler { get; } = socketScheduler;
 
     public PipeOptions InputOptions { get; } = inputOptions;
 
-    public PipeOptions OutputOptions { get; } = outputOptions;
+    public OutputSettings Output { get; } = output;
 
     public SocketSenderPool Senders { get; } = new(socketScheduler);
 

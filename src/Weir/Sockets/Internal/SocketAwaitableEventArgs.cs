@@ -56,6 +56,7 @@ internal class SocketAwaitableEventArgs : SocketAsyncEventArgs, IValueTaskSource
 
     private void Complete() => _source.SetResult(CurrentResult());
 
-    private SocketOperationResult CurrentResult() =>
+    /// <summary>The outcome of the operation that just completed, for a caller that was called back rather than awaiting.</summary>
+    public SocketOperationResult CurrentResult() =>
         SocketError == SocketError.Success ? new SocketOperationResult(BytesTransferred) : new SocketOperationResult(SocketError);
 }

@@ -60,7 +60,7 @@ internal sealed partial class SocketConnection :
 
     public long BytesReceived => Volatile.Read(ref _bytesReceived);
 
-    public long BytesSent => Volatile.Read(ref _bytesSent);
+    public long BytesSent => _output.BytesSent;
 
     // Made on first use: most connections are never asked to close, and an idle connection should weigh little.
     public CancellationToken ConnectionClosedRequested

@@ -15,7 +15,7 @@ internal sealed partial class SocketConnection
 
     private async Task ReceiveLoopAsync()
     {
-        var input = _application.Output;
+        var input = _inputWriter;
         Exception? error = null;
         try
         {

@@ -1,105 +1,20 @@
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Weir.Diagnostics;
 
 namespace Weir.Sockets.Internal;
 
+/// <summary>What the connection does for its <see cref="SocketOutput"/>: FIN, errors, and the end of sending.</summary>
 internal sealed partial class SocketConnection
 {
-    private long _bytesSent;
     private volatile bool _finSent;
 
-    private async Task SendLoopAsync()
-    {
-        var output = _application.Input;
-        Exception? error = null;
-        try
-        {
-            while (true)
-            {
-                ReadResult result;
-                try
-                {
-                    result = await output.ReadAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    // The application completed Output with an error: nothing it wrote can be trusted to end
-                    // cleanly, so the peer gets RST rather than a FIN that reads like success.
-                    error = new ConnectionAbortedException("The application completed the output with an error.", ex);
-                    Terminate(error, reset: true);
-                    break;
-                }
-
-                if (result.IsCanceled)
-                {
-                    break;
-                }
-
-                var buffer = result.Buffer;
-                if (!buffer.IsEmpty)
-                {
-                    var sender = _senders.Rent();
-                    SocketOperationResult sent;
-                    try
-                    {
-                        sent = await sender.SendAsync(_socket, buffer).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        sender.Dispose();
-                        throw;
-                    }
-
-                    _senders.Return(sender);
-                    if (sent.HasError)
-                    {
-                        error = SendError(sent.Error);
-                        break;
-                    }
-
-                    _bytesSent += buffer.Length;
-                }
-
-                output.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-        }
-        catch (ObjectDisposedException) when (_terminalError is not null)
-        {
-            // Abort closed the socket under the loop; the terminal error says why.
-        }
-        catch (Exception ex)
-        {
-            error = TransportError(ex);
-        }
-        finally
-        {
-            error ??= _terminalError;
-            if (error is null)
-            {
-                SendFin();
-            }
-            else if (error != _terminalError)
-            {
-                Terminate(error, reset: false);
-            }
-
-            output.Complete(error);
-            OnLoopEnded();
-        }
-    }
-
     /// <summary>Half-closes: the peer reads to the end of what was sent, and this side can still receive.</summary>
-    private void SendFin()
+    internal void SendFin()
     {
         lock (_shutdownLock)
         {
-            if (_socketClosed)
+            if (_socketClosed || _terminalError is not null)
             {
                 return;
             }
@@ -121,8 +36,21 @@ internal sealed partial class SocketConnection
         }
     }
 
-    private Exception SendError(SocketError socketError)
+    /// <summary>A send failed: ends the connection and returns what the output fails with.</summary>
+    internal Exception SendFailed(SocketError socketError) => EndWith(_terminalError ?? FailedOperationError(socketError));
+
+    /// <summary>A send threw: after an abort closed the socket that is expected, else it is a transport error.</summary>
+    internal Exception SendThrew(Exception exception) =>
+        EndWith(_terminalError ?? (exception is ObjectDisposedException && _stoppingReceive ? new ConnectionAbortedException("The connection was closed.") : TransportError(exception)));
+
+    /// <summary>The application completed the output with an error.</summary>
+    internal void AbortFromOutput(ConnectionAbortedException error) => Terminate(error, reset: true);
+
+    internal void OnSendEnded() => OnLoopEnded();
+
+    private Exception EndWith(Exception error)
     {
-        return _terminalError ?? FailedOperationError(socketError);
+        Terminate(error, reset: false);
+        return _terminalError ?? error;
     }
 }

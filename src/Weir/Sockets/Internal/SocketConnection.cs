@@ -9,12 +9,12 @@ using Weir.Diagnostics;
 namespace Weir.Sockets.Internal;
 
 /// <summary>
-/// A connected socket as a <see cref="ConnectionContext"/>: a receive loop fills the input pipe, a send loop
-/// drains the output pipe, and the socket is closed once both have ended.
+/// A connected socket as a <see cref="ConnectionContext"/>: a receive loop fills the input pipe, each flush of the
+/// output sends (<see cref="SocketOutput"/>), and the socket is closed once receiving and sending have ended.
 /// </summary>
 /// <remarks>
-/// Partial files by concern: this one holds the lifetime (start, abort, dispose, close); <c>.Receive</c> and
-/// <c>.Send</c> the two loops; <c>.Features</c> the feature collection.
+/// Partial files by concern: this one holds the lifetime (start, abort, dispose, close); <c>.Receive</c> the
+/// receive loop; <c>.Send</c> what the output needs of the connection; <c>.Features</c> the feature collection.
 /// </remarks>
 internal sealed partial class SocketConnection : ConnectionContext
 {
@@ -22,11 +22,11 @@ internal sealed partial class SocketConnection : ConnectionContext
     private readonly PinnedBlockMemoryPool _pool;
     private readonly ILogger _logger;
     private readonly SocketReceiver _receiver;
-    private readonly SocketSenderPool _senders;
     private readonly bool _waitForData;
     private readonly TimeSpan _lingerTimeout;
     private readonly DuplexPipe _originalTransport;
-    private readonly DuplexPipe _application;
+    private readonly PipeWriter _inputWriter;
+    private readonly SocketOutput _output;
     private readonly ConnectionCloseReasonFeature _closeReason = new();
     private CancellationTokenSource? _connectionClosedSource;
     private CancellationToken? _connectionClosedOverride;
@@ -34,7 +34,6 @@ internal sealed partial class SocketConnection : ConnectionContext
     private readonly Lock _shutdownLock = new();
 
     private Task _receiving = Task.CompletedTask;
-    private Task _sending = Task.CompletedTask;
     private int _runningLoops;
 
     // Guarded by _shutdownLock. The first terminal error wins and is what both pipes complete with.
@@ -51,15 +50,14 @@ internal sealed partial class SocketConnection : ConnectionContext
         _waitForData = waitForData;
         _lingerTimeout = lingerTimeout;
         _receiver = new SocketReceiver(queue.SocketScheduler);
-        _senders = queue.Senders;
 
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
 
         var input = new Pipe(queue.InputOptions);
-        var output = new Pipe(queue.OutputOptions);
-        _originalTransport = new DuplexPipe(input.Reader, output.Writer);
-        _application = new DuplexPipe(output.Reader, input.Writer);
+        _inputWriter = input.Writer;
+        _output = new SocketOutput(this, pool, queue.Senders, queue.Output, _shutdownLock);
+        _originalTransport = new DuplexPipe(input.Reader, _output);
         Transport = _originalTransport;
     }
 
@@ -81,10 +79,9 @@ internal sealed partial class SocketConnection : ConnectionContext
 
     public void Start()
     {
-        // The loop that ends last closes the socket; no third task waits for the two.
+        // Whichever of receiving and sending ends last closes the socket; no third task waits for the two.
         _runningLoops = 2;
         _receiving = ReceiveLoopAsync();
-        _sending = SendLoopAsync();
     }
 
     public override void Abort(ConnectionAbortedException abortReason)
@@ -98,10 +95,10 @@ internal sealed partial class SocketConnection : ConnectionContext
 
     public override async ValueTask DisposeAsync()
     {
-        // Completing the application's ends lets the send loop flush what is left and send FIN.
+        // Completing the application's ends sends what is left, then FIN.
         _originalTransport.Input.Complete();
         _originalTransport.Output.Complete();
-        await _sending.ConfigureAwait(false);
+        await _output.Ended.ConfigureAwait(false);
 
         // A peer still sending would get RST if the socket closed now, and lose the tail of what was sent to it.
         if (!_receiving.IsCompleted && _lingerTimeout > TimeSpan.Zero && PeerIsStillSending())
@@ -130,7 +127,7 @@ internal sealed partial class SocketConnection : ConnectionContext
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Called by each loop as its last act; the second to end releases the socket.</summary>
+    /// <summary>Called once when receiving ends and once when sending ends; the second releases the socket.</summary>
     private void OnLoopEnded()
     {
         if (Interlocked.Decrement(ref _runningLoops) != 0)
@@ -184,9 +181,9 @@ internal sealed partial class SocketConnection : ConnectionContext
             CloseSocket();
         }
 
-        // Wake a send loop waiting for the application's bytes and a receive loop held by backpressure.
-        _application.Input.CancelPendingRead();
-        _application.Output.CancelPendingFlush();
+        // End sending (a waiting flush throws the error) and wake a receive loop held by backpressure.
+        _output.Fail(error);
+        _inputWriter.CancelPendingFlush();
         return true;
     }
 

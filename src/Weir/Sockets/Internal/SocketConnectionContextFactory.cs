@@ -69,15 +69,7 @@ internal sealed class SocketConnectionContextFactory : IDisposable
             resumeWriterThreshold: resumeRead,
             minimumSegmentSize: PinnedBlockMemoryPool.BlockSize,
             useSynchronizationContext: false);
-        var output = new PipeOptions(
-            _pool,
-            readerScheduler: PipeScheduler.Inline,
-            writerScheduler: applicationScheduler,
-            pauseWriterThreshold: pauseWrite,
-            resumeWriterThreshold: resumeWrite,
-            minimumSegmentSize: PinnedBlockMemoryPool.BlockSize,
-            useSynchronizationContext: false);
-        return new QueueSettings(socketScheduler, input, output);
+        return new QueueSettings(socketScheduler, input, new OutputSettings(pauseWrite, resumeWrite, InlineFlushContinuations: inline));
     }
 
     private static (long Pause, long Resume) Thresholds(long? max) =>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -6,32 +5,51 @@ using System.Runtime.InteropServices;
 namespace Weir.Sockets.Internal;
 
 /// <summary>
-/// Sends a sequence of pipe memory: one buffer when it is one segment, else one <c>BufferList</c> call
-/// (a single gathering <c>sendmsg</c>) for all of its segments.
+/// One send operation, pooled: buffers are added, then go out in one call; several go out as one gathered
+/// write (<c>sendmsg</c> with an iovec per buffer), never one call each.
 /// </summary>
 internal sealed class SocketSender : SocketAwaitableEventArgs
 {
     private readonly List<ArraySegment<byte>> _segments = [];
+    private ReadOnlyMemory<byte> _first;
+    private int _count;
 
     public SocketSender(PipeScheduler scheduler)
         : base(scheduler)
     {
     }
 
-    public ValueTask<SocketOperationResult> SendAsync(Socket socket, in ReadOnlySequence<byte> buffers)
+    /// <summary>How many buffers the next send holds (not the base class's byte count).</summary>
+    public int BufferCount => _count;
+
+    /// <summary>Adds a buffer to the next send. More than one must be array-backed, as pool blocks are.</summary>
+    public void Add(ReadOnlyMemory<byte> buffer)
     {
-        if (buffers.IsSingleSegment)
+        if (_count == 1)
         {
-            SetBuffer(MemoryMarshal.AsMemory(buffers.First));
+            _segments.Add(GetArray(_first));
+        }
+
+        if (_count == 0)
+        {
+            _first = buffer;
         }
         else
         {
-            _segments.Clear();
-            foreach (var segment in buffers)
-            {
-                _segments.Add(GetArray(segment));
-            }
+            _segments.Add(GetArray(buffer));
+        }
 
+        _count++;
+    }
+
+    public ValueTask<SocketOperationResult> SendAsync(Socket socket)
+    {
+        if (_count == 1)
+        {
+            SetBuffer(MemoryMarshal.AsMemory(_first));
+        }
+        else
+        {
             BufferList = _segments;
         }
 
@@ -39,22 +57,24 @@ internal sealed class SocketSender : SocketAwaitableEventArgs
         return Await(socket.SendAsync(this));
     }
 
-    /// <summary>Drops the references to the sent memory, so a pooled sender keeps no block alive.</summary>
     public void Reset()
     {
         if (BufferList is not null)
         {
             BufferList = null;
-            _segments.Clear();
         }
         else
         {
             SetBuffer(null, 0, 0);
         }
+
+        _segments.Clear();
+        _first = default;
+        _count = 0;
     }
 
     private static ArraySegment<byte> GetArray(ReadOnlyMemory<byte> memory) =>
         MemoryMarshal.TryGetArray(memory, out var segment)
             ? segment
-            : throw new InvalidOperationException("A multi-segment send needs array-backed memory.");
+            : throw new InvalidOperationException("A gathered send needs array-backed memory.");
 }
