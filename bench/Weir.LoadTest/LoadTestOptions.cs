@@ -35,8 +35,9 @@ internal sealed class LoadTestOptions
     public const string Usage = """
         Weir.LoadTest: the echo server on Weir's transport and on Kestrel's, side by side.
 
-        Each transport runs in its own child process (samples/EchoServer). The load comes from a native
-        client process (or, with --client managed, from this process). Transports alternate A B A B over the rounds; every echoed byte is checked.
+        Each transport runs in its own child process (samples/EchoServer). The load comes from the native
+        client, a child process too (or, with --client managed, from this process). Transports alternate
+        A B A B over the rounds; every echoed byte is checked.
 
         usage: dotnet run -c Release --project bench/Weir.LoadTest -- [options]
 

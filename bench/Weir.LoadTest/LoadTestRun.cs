@@ -22,7 +22,7 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
     {
         if (options.Client != "managed")
         {
-            _progress.Phase("building the native load client");
+            _progress.Phase("building the native load client (if its source changed)");
             _native = await NativeClient.BuildAsync(options.Pin, cancellationToken);
             if (_native is null && options.Client == "native")
             {

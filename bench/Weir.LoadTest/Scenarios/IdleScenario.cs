@@ -109,9 +109,15 @@ internal sealed class IdleScenario(string name) : IScenario
             var ready = NativeResult.Parse(await client.ExpectAsync("ready ", OpenTimeout, context.Progress, cancellationToken));
             return new HeldConnections(ready.Open, ready.Errors, ready.Mismatches, async () =>
             {
-                await client.ReleaseAsync();
-                await client.ExpectAsync("result ", SettleTimeout, context.Progress, CancellationToken.None);
-                await client.DisposeAsync();
+                try
+                {
+                    await client.ReleaseAsync();
+                    await client.ExpectAsync("result ", SettleTimeout, context.Progress, CancellationToken.None);
+                }
+                finally
+                {
+                    await client.DisposeAsync();
+                }
             });
         }
         catch
