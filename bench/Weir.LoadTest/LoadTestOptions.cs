@@ -23,6 +23,9 @@ internal sealed class LoadTestOptions
 
     public bool Pin { get; private set; }
 
+    /// <summary>native or managed; null leaves the choice to the run (native when cc is there).</summary>
+    public string? Client { get; private set; }
+
     public bool Quick { get; private set; }
 
     public bool Help { get; private set; }
@@ -32,8 +35,9 @@ internal sealed class LoadTestOptions
     public const string Usage = """
         Weir.LoadTest: the echo server on Weir's transport and on Kestrel's, side by side.
 
-        Each transport runs in its own child process (samples/EchoServer). The load comes from this
-        process. Transports alternate A B A B over the rounds; every echoed byte is checked.
+        Each transport runs in its own child process (samples/EchoServer). The load comes from the native
+        client, a child process too (or, with --client managed, from this process). Transports alternate
+        A B A B over the rounds; every echoed byte is checked.
 
         usage: dotnet run -c Release --project bench/Weir.LoadTest -- [options]
 
@@ -45,7 +49,10 @@ internal sealed class LoadTestOptions
           --rounds N              rounds per scenario (default 3)
           --idle-connections N    connections held open by the idle scenario (default 10000)
           --accept-sockets N      Weir's server listens with N SO_REUSEPORT accept sockets (default 1)
-          --pin                   server on core 0, this client on core 1 (needs taskset)
+          --pin                   server on core 0, the load client on core 1 (needs taskset)
+          --client NAME           the load client: native (native/weirload.c, one epoll thread in its own
+                                  process, built with cc on first use) or managed (C# in this process);
+                                  default native, or managed when there is no cc
           --quick                 a smoke run of a few seconds per scenario (1 round, 1000 idle connections)
           --out DIR               where the Markdown and SVG results go (default bench/results)
           --help                  this text
@@ -88,6 +95,9 @@ internal sealed class LoadTestOptions
                     break;
                 case "--accept-sockets":
                     options.AcceptSockets = Positive(Value(), name);
+                    break;
+                case "--client":
+                    options.Client = SplitKnown(Value(), ["native", "managed"], name) is [var client] ? client : throw new ArgumentException("--client takes one name.");
                     break;
                 case "--pin":
                     options.Pin = true;

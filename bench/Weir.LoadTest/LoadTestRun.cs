@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Weir.LoadTest.Clients;
 using Weir.LoadTest.Reporting;
 using Weir.LoadTest.Scenarios;
 using Weir.LoadTest.Servers;
@@ -14,9 +15,29 @@ namespace Weir.LoadTest;
 internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progress)
 {
     private readonly ProgressDisplay _progress = progress;
+    private NativeClient? _native;
+    private string _client = "";
 
     public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
     {
+        if (options.Client != "managed")
+        {
+            _progress.Phase("building the native load client (if its source changed)");
+            _native = await NativeClient.BuildAsync(options.Pin, cancellationToken);
+            if (_native is null && options.Client == "native")
+            {
+                Console.Error.WriteLine("--client native: no C compiler (cc) found to build native/weirload.c.");
+                return 2;
+            }
+        }
+
+        _client = _native is not null
+            ? "native (native/weirload.c: one epoll thread in its own process; client CPU is the share of that one core)"
+            : options.Client == "managed"
+                ? "managed (C# in the harness process)"
+                : "managed (C# in the harness process), because no C compiler (cc) was found for the native client";
+        _progress.Line($"load client: {_client}");
+
         var scenarios = ScenarioCatalog.All().Where(s => options.Scenarios.Contains(s.Name)).ToArray();
         var servers = new List<EchoServerProcess>();
         try
@@ -74,7 +95,7 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
     }
 
     private ScenarioContext Context(EchoServerProcess server, TimeSpan warmup, TimeSpan duration) =>
-        new(server.EndPoint, server, warmup, duration, options.IdleConnections, _progress.Detail);
+        new(server.EndPoint, server, warmup, duration, options.IdleConnections, _progress.Detail, _native);
 
     private int Report(List<ScenarioSummary> summaries)
     {
@@ -92,6 +113,7 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {MachineDescription()}.");
         markdown.AppendLine(CultureInfo.InvariantCulture,
             $"Rounds {options.Rounds}, {options.Duration.TotalSeconds:F1} s measured after {options.Warmup.TotalSeconds:F1} s warm-up each, initial warm-up {options.InitialWarmup.TotalSeconds:F0} s, {(options.Pin ? "server pinned to core 0 and client to core 1" : "not pinned")}, Weir with {options.AcceptSockets} accept socket(s){(options.Quick ? ", quick" : "")}.");
+        markdown.AppendLine(CultureInfo.InvariantCulture, $"Load client: {_client}.");
         markdown.AppendLine();
         markdown.AppendLine(summaryTable);
         foreach (var summary in summaries)

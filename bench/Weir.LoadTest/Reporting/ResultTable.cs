@@ -28,15 +28,15 @@ internal static class ResultTable
         {
             var rate = scenario.Primary == PrimaryMetric.ConnectionsPerSecond ? "conn/s" : "msgs/s";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| transport | {rate} median (min–max) | MB/s | p50 µs | p99 µs | server CPU µs/op | server alloc B/op | client CPU | errors | mismatches |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                $"| transport | {rate} median (min–max) | MB/s | p50 µs | p99 µs | server CPU µs/op | server alloc B/op | client CPU µs/op | client CPU | errors | mismatches |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var transport in summary.Transports)
             {
                 var rounds = summary.Rounds(transport);
                 var clientLoad = Median(rounds, r => r.ClientUtilisation);
                 var clientCell = clientLoad.ToString("P0", CultureInfo.InvariantCulture) + (clientLoad > 0.9 ? " (client-bound)" : "");
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {transport} | {Cell(rounds, r => r.OperationsPerSecond, "N0")} | {Median(rounds, r => r.MegabytesPerSecond):N1} | {Median(rounds, r => r.P50Micros):N0} | {Median(rounds, r => r.P99Micros):N0} | {Median(rounds, r => r.ServerCpuMicrosPerOperation):N2} | {Median(rounds, r => r.ServerAllocatedPerOperation):N1} | {clientCell} | {rounds.Sum(r => r.Errors)} | {rounds.Sum(r => r.Mismatches)} |");
+                    $"| {transport} | {Cell(rounds, r => r.OperationsPerSecond, "N0")} | {Median(rounds, r => r.MegabytesPerSecond):N1} | {Median(rounds, r => r.P50Micros):N0} | {Median(rounds, r => r.P99Micros):N0} | {Median(rounds, r => r.ServerCpuMicrosPerOperation):N2} | {Median(rounds, r => r.ServerAllocatedPerOperation):N1} | {Median(rounds, r => r.ClientCpuMicrosPerOperation):N2} | {clientCell} | {rounds.Sum(r => r.Errors)} | {rounds.Sum(r => r.Mismatches)} |");
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Weir.LoadTest.Clients;
 
 namespace Weir.LoadTest.Scenarios;
 
@@ -15,8 +16,9 @@ internal sealed class ConnectionRateScenario(string name, int size, int concurre
 
     public PrimaryMetric Primary => PrimaryMetric.ConnectionsPerSecond;
 
-    public Task<RoundResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken) =>
-        TimedLoad.RunAsync(
+    public Task<RoundResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken) => context.Native is { } native
+        ? NativeTimedLoad.RunAsync(context, native, NativeClient.Arguments("connrate", ("--concurrency", concurrency), ("--size", size)), cancellationToken)
+        : TimedLoad.RunAsync(
             context,
             window => Task.WhenAll(Enumerable.Range(0, concurrency)
                 .Select(i => Task.Run(() => RunLoopAsync(context, i, window), cancellationToken))),

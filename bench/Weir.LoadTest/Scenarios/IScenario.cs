@@ -25,11 +25,15 @@ internal enum PrimaryMetric
     BytesPerIdleConnection,
 }
 
-/// <summary>Where to send the load and how long to measure it.</summary>
+/// <summary>
+/// Where to send the load and how long to measure it; the load comes from <see cref="Native"/> when there is
+/// one, else from this process.
+/// </summary>
 internal sealed record ScenarioContext(
     IPEndPoint EndPoint,
     Servers.EchoServerProcess Server,
     TimeSpan Warmup,
     TimeSpan Duration,
     int IdleConnections,
-    Action<string> Progress);
+    Action<string> Progress,
+    Clients.NativeClient? Native);

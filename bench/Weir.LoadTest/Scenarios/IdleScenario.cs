@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Weir.LoadTest.Clients;
 
 namespace Weir.LoadTest.Scenarios;
 
@@ -13,6 +14,7 @@ internal sealed class IdleScenario(string name) : IScenario
 {
     private const int ConnectConcurrency = 64;
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(120);
 
     public string Name => name;
 
@@ -22,11 +24,41 @@ internal sealed class IdleScenario(string name) : IScenario
 
     public async Task<RoundResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var count = context.IdleConnections;
         var before = await SettleAsync(context, 0, cancellationToken);
-        var sockets = new Socket?[count];
         var clock = Stopwatch.StartNew();
+        await using var held = context.Native is { } native
+            ? await OpenNativeAsync(context, native, cancellationToken)
+            : await OpenManagedAsync(context, cancellationToken);
+        var after = await SettleAsync(context, held.Open, cancellationToken);
+        return new RoundResult
+        {
+            Transport = context.Server.Transport,
+            Elapsed = clock.Elapsed,
+            Operations = held.Open,
+            Errors = held.Errors,
+            Mismatches = held.Mismatches,
+            ResidentBytesPerConnection = (double)(after.ResidentBytes - before.ResidentBytes) / held.Open,
+            HeapBytesPerConnection = (double)(after.HeapBytes - before.HeapBytes) / held.Open,
+            ServerAllocatedBytes = after.AllocatedBytes - before.AllocatedBytes,
+            ServerCpu = after.CpuTime - before.CpuTime,
+        };
+    }
+
+    private static async Task<HeldConnections> OpenManagedAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var count = context.IdleConnections;
+        var sockets = new Socket?[count];
         long errors = 0;
+        ValueTask CloseAll()
+        {
+            foreach (var socket in sockets)
+            {
+                socket?.Dispose();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
         try
         {
             var next = -1;
@@ -58,27 +90,40 @@ internal sealed class IdleScenario(string name) : IScenario
                     }
                 }
             }, cancellationToken)));
-
-            var open = sockets.Count(s => s is not null);
-            var after = await SettleAsync(context, open, cancellationToken);
-            return new RoundResult
-            {
-                Transport = context.Server.Transport,
-                Elapsed = clock.Elapsed,
-                Operations = open,
-                Errors = errors,
-                ResidentBytesPerConnection = (double)(after.ResidentBytes - before.ResidentBytes) / open,
-                HeapBytesPerConnection = (double)(after.HeapBytes - before.HeapBytes) / open,
-                ServerAllocatedBytes = after.AllocatedBytes - before.AllocatedBytes,
-                ServerCpu = after.CpuTime - before.CpuTime,
-            };
         }
-        finally
+        catch
         {
-            foreach (var socket in sockets)
+            await CloseAll();
+            throw;
+        }
+
+        return new HeldConnections(sockets.Count(s => s is not null), errors, 0, CloseAll);
+    }
+
+    // The client holds the connections until it is told to let go, after the server's figures are read.
+    private static async Task<HeldConnections> OpenNativeAsync(ScenarioContext context, NativeClient native, CancellationToken cancellationToken)
+    {
+        var client = native.Start(context.EndPoint, NativeClient.Arguments("idle", ("--connections", context.IdleConnections)));
+        try
+        {
+            var ready = NativeResult.Parse(await client.ExpectAsync("ready ", OpenTimeout, context.Progress, cancellationToken));
+            return new HeldConnections(ready.Open, ready.Errors, ready.Mismatches, async () =>
             {
-                socket?.Dispose();
-            }
+                try
+                {
+                    await client.ReleaseAsync();
+                    await client.ExpectAsync("result ", SettleTimeout, context.Progress, CancellationToken.None);
+                }
+                finally
+                {
+                    await client.DisposeAsync();
+                }
+            });
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
+using Weir.LoadTest.Clients;
 
 namespace Weir.LoadTest.Scenarios;
 
@@ -20,6 +21,12 @@ internal sealed class PingPongScenario(string name, int size, int connections, i
 
     public async Task<RoundResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
+        if (context.Native is { } native)
+        {
+            var arguments = NativeClient.Arguments("pingpong", ("--connections", connections), ("--size", size), ("--depth", depth));
+            return await NativeTimedLoad.RunAsync(context, native, arguments, cancellationToken);
+        }
+
         var sockets = await Connections.ConnectManyAsync(context.EndPoint, connections, cancellationToken);
         try
         {

@@ -23,6 +23,9 @@ internal sealed record RoundResult
 
     public TimeSpan ClientCpu { get; init; }
 
+    /// <summary>The cores the load client could use: this process's, or one for the single-threaded native client.</summary>
+    public int ClientCores { get; init; } = Environment.ProcessorCount;
+
     public long ServerAllocatedBytes { get; init; }
 
     /// <summary>Resident bytes per idle connection (idle scenario only).</summary>
@@ -40,7 +43,7 @@ internal sealed record RoundResult
     public double ClientCpuMicrosPerOperation => Operations == 0 ? double.NaN : ClientCpu.TotalMicroseconds / Operations;
 
     /// <summary>The share of the client's cores the load client used: near 1 means the client was the limit.</summary>
-    public double ClientUtilisation => ClientCpu / (Elapsed * Environment.ProcessorCount);
+    public double ClientUtilisation => ClientCpu / (Elapsed * ClientCores);
 
     public double ServerAllocatedPerOperation => Operations == 0 ? double.NaN : (double)ServerAllocatedBytes / Operations;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Weir.LoadTest.Clients;
 
 namespace Weir.LoadTest.Scenarios;
 
@@ -21,6 +22,12 @@ internal sealed class StreamingScenario(string name, int writeSize, int connecti
 
     public async Task<RoundResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
+        if (context.Native is { } native)
+        {
+            var arguments = NativeClient.Arguments("stream", ("--connections", connections), ("--size", writeSize));
+            return await NativeTimedLoad.RunAsync(context, native, arguments, cancellationToken);
+        }
+
         var sockets = await Connections.ConnectManyAsync(context.EndPoint, connections, cancellationToken);
         try
         {
