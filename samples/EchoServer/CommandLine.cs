@@ -12,11 +12,12 @@ internal sealed record CommandLine(
     string? CertificatePassword,
     bool ProxyProtocol,
     int AcceptSockets = 1,
-    bool ReusePort = false)
+    bool ReusePort = false,
+    bool Inline = false)
 {
     public const string Usage =
         "usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--tls | --cert FILE [--cert-password P]] [--proxy-protocol]" +
-        " [--accept-sockets N] [--reuse-port]";
+        " [--accept-sockets N] [--reuse-port] [--inline]";
 
     /// <summary>Reads the arguments; <see langword="null"/> when they are not understood.</summary>
     public static CommandLine? Parse(string[] args)
@@ -30,6 +31,7 @@ internal sealed record CommandLine(
                 ("--tls", _) => settings with { Tls = true },
                 ("--proxy-protocol", _) => settings with { ProxyProtocol = true },
                 ("--reuse-port", _) => settings with { ReusePort = true },
+                ("--inline", _) => settings with { Inline = true },
                 (_, null) => null,
                 ("--port", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 =>
                     settings with { Port = port },
@@ -48,7 +50,7 @@ internal sealed record CommandLine(
             }
 
             // Options with a value skip it.
-            i += args[i] is "--tls" or "--proxy-protocol" or "--reuse-port" ? 0 : 1;
+            i += args[i] is "--tls" or "--proxy-protocol" or "--reuse-port" or "--inline" ? 0 : 1;
             settings = next;
         }
 

@@ -30,7 +30,8 @@ using var certificate = settings is { Tls: true, CertificatePath: null } ? SelfS
 var builder = new ServerBuilder(services);
 if (settings.Kestrel)
 {
-    var kestrel = new SocketTransportFactory(Options.Create(new KestrelSocketOptions()), services.GetRequiredService<ILoggerFactory>());
+    var kestrelOptions = new KestrelSocketOptions { UnsafePreferInlineScheduling = settings.Inline };
+    var kestrel = new SocketTransportFactory(Options.Create(kestrelOptions), services.GetRequiredService<ILoggerFactory>());
     builder.UseTransport(kestrel, Listen);
 }
 else
@@ -40,6 +41,7 @@ else
         {
             options.AcceptSocketCount = settings.AcceptSockets;
             options.ReusePort = settings.ReusePort;
+            options.UnsafePreferInlineScheduling = settings.Inline;
         },
         Listen);
 }
