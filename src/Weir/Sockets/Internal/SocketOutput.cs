@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks.Sources;
 using Microsoft.AspNetCore.Connections;
 using Weir.Buffers;
 
@@ -28,18 +27,15 @@ namespace Weir.Sockets.Internal;
 /// the tail block that is not yet flushed, nor releases the tail while the application writes into it.
 /// </para>
 /// </remarks>
-internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
+internal sealed class SocketOutput : PipeWriter
 {
     // An iovec per block: this many blocks (128 KiB of small blocks, more of large) go out in one call.
     private const int MaxBlocksPerSend = 32;
     private const int InitialRingSize = 4;
 
     private readonly SocketConnection _connection;
-    private readonly MemoryPool<byte> _pool;
-    private readonly SocketSenderPool _senders;
-    private readonly Lock _sync;
-    private readonly long _pauseThreshold;
-    private readonly long _resumeThreshold;
+    private readonly QueueSettings _queue;
+    private readonly object _sync;
 
     // A ring of blocks from head (oldest, partly sent) to tail (the one being written), rented while not empty.
     private OutputBlock[]? _blocks;
@@ -57,24 +53,20 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
     private bool _ended;
     private Exception? _error;
     private bool _cancelNextFlush;
-    private bool _flushPending;
-    private ManualResetValueTaskSourceCore<FlushResult> _flush;
-    private CancellationTokenRegistration _flushCancellation;
+    private FlushWaiter? _flushWaiter;
     private SocketSender? _pendingSender;
     private Action? _onSendCompleted;
     private TaskCompletionSource? _endedSource;
 
     public SocketOutput(
-        SocketConnection connection, MemoryPool<byte> pool, SocketSenderPool senders, OutputSettings settings, Lock sync)
+        SocketConnection connection, QueueSettings queue, object sync)
     {
         _connection = connection;
-        _pool = pool;
-        _senders = senders;
+        _queue = queue;
         _sync = sync;
-        _pauseThreshold = settings.PauseThreshold;
-        _resumeThreshold = settings.ResumeThreshold;
-        _flush.RunContinuationsAsynchronously = !settings.InlineFlushContinuations;
     }
+
+    private bool FlushIsWaiting => _flushWaiter is { IsWaiting: true };
 
     public long BytesSent => Volatile.Read(ref _bytesSent);
 
@@ -168,20 +160,14 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
                 return new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
             }
 
-            if (_pauseThreshold <= 0 || _unsent < _pauseThreshold)
+            var pause = _queue.Output.PauseThreshold;
+            if (pause <= 0 || _unsent < pause)
             {
                 return default;
             }
 
-            _flushPending = true;
-            _flush.Reset();
-            if (cancellationToken.CanBeCanceled)
-            {
-                _flushCancellation = cancellationToken.UnsafeRegister(
-                    static (state, token) => ((SocketOutput)state!).CancelFlush(token), this);
-            }
-
-            return new ValueTask<FlushResult>(this, _flush.Version);
+            _flushWaiter ??= new FlushWaiter(!_queue.Output.InlineFlushContinuations);
+            return _flushWaiter.Start(static (state, token) => ((SocketOutput)state!).CancelFlush(token), this, cancellationToken);
         }
     }
 
@@ -189,9 +175,9 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
     {
         lock (_sync)
         {
-            if (_flushPending)
+            if (FlushIsWaiting)
             {
-                CompleteFlush(new FlushResult(isCanceled: true, isCompleted: false));
+                _flushWaiter!.Complete(new FlushResult(isCanceled: true, isCompleted: false));
             }
             else
             {
@@ -260,12 +246,7 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
             }
 
             _error = error;
-            if (_flushPending)
-            {
-                _flushPending = false;
-                _flushCancellation.Unregister();
-                _flush.SetException(error);
-            }
+            _flushWaiter?.Fail(error);
 
             end = !_sending;
         }
@@ -275,14 +256,6 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
             EndSending();
         }
     }
-
-    FlushResult IValueTaskSource<FlushResult>.GetResult(short token) => _flush.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<FlushResult>.GetStatus(short token) => _flush.GetStatus(token);
-
-    void IValueTaskSource<FlushResult>.OnCompleted(
-        Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _flush.OnCompleted(continuation, state, token, flags);
 
     private Memory<byte> GetMemorySlow(int sizeHint)
     {
@@ -304,7 +277,8 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
                 }
             }
 
-            var owner = sizeHint > _pool.MaxBufferSize ? new ArrayPoolBlock(sizeHint) : _pool.Rent(sizeHint);
+            var pool = _queue.InputOptions.Pool;
+            var owner = sizeHint > pool.MaxBufferSize ? new ArrayPoolBlock(sizeHint) : pool.Rent(sizeHint);
             Append(owner);
             return _blocks![_tail].Memory;
         }
@@ -341,7 +315,7 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
         {
             if (_error is null && _unsent > 0)
             {
-                var sender = _senders.Rent();
+                var sender = _queue.Senders.Rent();
                 _inFlight = GatherInto(sender);
                 return sender;
             }
@@ -404,7 +378,7 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
 
     private void OnSent(SocketSender sender, SocketOperationResult result)
     {
-        _senders.Return(sender);
+        _queue.Senders.Return(sender);
         if (result.HasError)
         {
             Fail(_connection.SendFailed(result.Error));
@@ -417,9 +391,9 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
             _bytesSent += _inFlight;
             _unsent -= _inFlight;
             _inFlight = 0;
-            if (_flushPending && _unsent < _resumeThreshold)
+            if (FlushIsWaiting && _unsent < _queue.Output.ResumeThreshold)
             {
-                CompleteFlush(default);
+                _flushWaiter!.Complete(default);
             }
         }
     }
@@ -544,10 +518,7 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
             _ended = true;
             _unsent = 0;
             ReleaseAllBlocks();
-            if (_flushPending)
-            {
-                CompleteFlush(new FlushResult(isCanceled: false, isCompleted: true));
-            }
+            _flushWaiter?.Complete(new FlushResult(isCanceled: false, isCompleted: true));
 
             ended = _endedSource;
         }
@@ -556,23 +527,11 @@ internal sealed class SocketOutput : PipeWriter, IValueTaskSource<FlushResult>
         _connection.OnSendEnded();
     }
 
-    // Callers hold the lock.
-    private void CompleteFlush(FlushResult result)
-    {
-        _flushPending = false;
-        _flushCancellation.Unregister();
-        _flush.SetResult(result);
-    }
-
     private void CancelFlush(CancellationToken token)
     {
         lock (_sync)
         {
-            if (_flushPending)
-            {
-                _flushPending = false;
-                _flush.SetException(new OperationCanceledException(token));
-            }
+            _flushWaiter?.Fail(new OperationCanceledException(token));
         }
     }
 }
