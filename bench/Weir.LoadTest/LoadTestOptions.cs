@@ -23,6 +23,9 @@ internal sealed class LoadTestOptions
 
     public bool Pin { get; private set; }
 
+    /// <summary>Both servers in their inline modes: handlers and socket completions on the socket engine's thread.</summary>
+    public bool Inline { get; private set; }
+
     /// <summary>native or managed; null leaves the choice to the run (native when cc is there).</summary>
     public string? Client { get; private set; }
 
@@ -50,11 +53,15 @@ internal sealed class LoadTestOptions
           --idle-connections N    connections held open by the idle scenario (default 10000)
           --accept-sockets N      Weir's server listens with N SO_REUSEPORT accept sockets (default 1)
           --pin                   server on core 0, the load client on core 1 (needs taskset)
+          --inline                both servers in their "unsafe" inline modes, to compare the best cases:
+                                  UnsafePreferInlineScheduling and DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1;
+                                  handlers run on the socket engine's thread, so a blocking one stalls it
           --client NAME           the load client: native (native/weirload.c, one epoll thread in its own
                                   process, built with cc on first use) or managed (C# in this process);
                                   default native, or managed when there is no cc
           --quick                 a smoke run of a few seconds per scenario (1 round, 1000 idle connections)
-          --out DIR               where the Markdown and SVG results go (default bench/results)
+          --out DIR               where the Markdown and SVG results go (default bench/results, as latest.md
+                                  and latest.svg, or latest-inline.md and latest-inline.svg with --inline)
           --help                  this text
 
         Exit code 0 when every scenario ran with no error and no byte mismatch.
@@ -101,6 +108,9 @@ internal sealed class LoadTestOptions
                     break;
                 case "--pin":
                     options.Pin = true;
+                    break;
+                case "--inline":
+                    options.Inline = true;
                     break;
                 case "--quick":
                     options.Quick = true;

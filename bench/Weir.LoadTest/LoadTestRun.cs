@@ -14,6 +14,9 @@ namespace Weir.LoadTest;
 /// </summary>
 internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progress)
 {
+    private const string InlineModes =
+        "Both servers in their inline modes: UnsafePreferInlineScheduling and " + EchoServerProcess.InlineCompletionsVariable + "=1";
+
     private readonly ProgressDisplay _progress = progress;
     private NativeClient? _native;
     private string _client = "";
@@ -38,14 +41,19 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
                 : "managed (C# in the harness process), because no C compiler (cc) was found for the native client";
         _progress.Line($"load client: {_client}");
 
+        if (options.Inline)
+        {
+            _progress.Line(InlineModes);
+        }
+
         var scenarios = ScenarioCatalog.All().Where(s => options.Scenarios.Contains(s.Name)).ToArray();
         var servers = new List<EchoServerProcess>();
         try
         {
             foreach (var transport in options.Transports)
             {
-                _progress.Phase($"starting the {transport} echo server");
-                var server = await EchoServerProcess.StartAsync(transport, options.Pin, options.AcceptSockets, cancellationToken);
+                _progress.Phase($"starting the {transport} echo server{(options.Inline ? " with --inline" : "")}");
+                var server = await EchoServerProcess.StartAsync(transport, options.Pin, options.AcceptSockets, options.Inline, cancellationToken);
                 servers.Add(server);
                 _progress.Line($"{transport}: echo server pid {server.ProcessId} on {server.EndPoint}");
             }
@@ -114,6 +122,11 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
         markdown.AppendLine(CultureInfo.InvariantCulture,
             $"Rounds {options.Rounds}, {options.Duration.TotalSeconds:F1} s measured after {options.Warmup.TotalSeconds:F1} s warm-up each, initial warm-up {options.InitialWarmup.TotalSeconds:F0} s, {(options.Pin ? "server pinned to core 0 and client to core 1" : "not pinned")}, Weir with {options.AcceptSockets} accept socket(s){(options.Quick ? ", quick" : "")}.");
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Load client: {_client}.");
+        if (options.Inline)
+        {
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"{InlineModes}.");
+        }
+
         markdown.AppendLine();
         markdown.AppendLine(summaryTable);
         foreach (var summary in summaries)
@@ -121,10 +134,12 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
             markdown.AppendLine(ResultTable.Render(summary));
         }
 
-        var markdownPath = Path.Combine(directory, "latest.md");
-        var chartPath = Path.Combine(directory, "latest.svg");
+        // An inline run must not overwrite the default run's results unless told where to go.
+        var name = options.Inline && options.OutputDirectory.Length == 0 ? "latest-inline" : "latest";
+        var markdownPath = Path.Combine(directory, name + ".md");
+        var chartPath = Path.Combine(directory, name + ".svg");
         File.WriteAllText(markdownPath, markdown.ToString());
-        File.WriteAllText(chartPath, BarChart.Render(summaries, "Weir / Kestrel socket transport, echo server"));
+        File.WriteAllText(chartPath, BarChart.Render(summaries, $"Weir / Kestrel socket transport, echo server{(options.Inline ? ", inline modes" : "")}"));
         _progress.Line($"results: {markdownPath}, {chartPath}");
 
         var errors = summaries.Sum(s => s.Errors);

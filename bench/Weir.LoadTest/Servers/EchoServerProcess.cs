@@ -15,6 +15,12 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Read by the runtime at start-up: socket completions then run on the epoll thread instead of being queued
+    /// to the thread pool, which is what an inline handler needs to stay on that thread.
+    /// </summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     private readonly Process _process;
     private readonly SemaphoreSlim _commandLock = new(1, 1);
     private readonly ChannelReader<string> _statsLines;
@@ -33,7 +39,7 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<EchoServerProcess> StartAsync(string transport, bool pin, int acceptSockets, CancellationToken cancellationToken)
+    public static async Task<EchoServerProcess> StartAsync(string transport, bool pin, int acceptSockets, bool inline, CancellationToken cancellationToken)
     {
         var serverDll = RepositoryLayout.EchoServerAssembly();
         var start = new ProcessStartInfo
@@ -60,6 +66,17 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
         {
             start.ArgumentList.Add("--accept-sockets");
             start.ArgumentList.Add(acceptSockets.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (inline)
+        {
+            start.ArgumentList.Add("--inline");
+            start.Environment[InlineCompletionsVariable] = "1";
+        }
+        else
+        {
+            // A value inherited from the caller's shell would quietly turn the default run into a half-inline one.
+            start.Environment.Remove(InlineCompletionsVariable);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the echo server.");
