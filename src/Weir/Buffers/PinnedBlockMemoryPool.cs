@@ -80,7 +80,10 @@ public sealed class PinnedBlockMemoryPool : MemoryPool<byte>
         _renters is null ? [] : [.. _renters.Values.Select(static s => s.ToString())];
 
     /// <inheritdoc />
-    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => RentBlock(minBufferSize);
+
+    /// <summary>Rents a block as the block it is, for the transport's own chains of blocks.</summary>
+    internal PinnedBlock RentBlock(int minBufferSize)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, LargeBlockSize);

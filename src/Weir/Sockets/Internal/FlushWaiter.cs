@@ -4,9 +4,14 @@ using System.Threading.Tasks.Sources;
 namespace Weir.Sockets.Internal;
 
 /// <summary>
-/// A flush of a <see cref="SocketOutput"/> waiting for the peer to take bytes. Made by the first flush that has to
-/// wait, so a connection that never outpaces its peer carries none of it. Callers hold the output's lock.
+/// A flush waiting for the other side to take bytes: the application's flush of <see cref="SocketOutput"/> waiting
+/// for the peer, or the receive loop's commit to <see cref="SocketInput"/> waiting for the application. Made by the
+/// first flush that has to wait, so a connection that never outpaces the other side carries none of it.
 /// </summary>
+/// <remarks>
+/// <see cref="Start"/> and <see cref="TryEnd"/> are called under the owner's lock; the result is set after the
+/// lock is released, because an inline continuation runs inside <c>SetResult</c>.
+/// </remarks>
 internal sealed class FlushWaiter : IValueTaskSource<FlushResult>
 {
     private ManualResetValueTaskSourceCore<FlushResult> _source;
@@ -19,11 +24,11 @@ internal sealed class FlushWaiter : IValueTaskSource<FlushResult>
 
     public bool IsWaiting { get; private set; }
 
-    public ValueTask<FlushResult> Start(Action<object?, CancellationToken> onCanceled, object state, CancellationToken cancellationToken)
+    public ValueTask<FlushResult> Start(Action<object?, CancellationToken>? onCanceled, object? state, CancellationToken cancellationToken)
     {
         _source.Reset();
         IsWaiting = true;
-        if (cancellationToken.CanBeCanceled)
+        if (onCanceled is not null && cancellationToken.CanBeCanceled)
         {
             _cancellation = cancellationToken.UnsafeRegister(onCanceled, state);
         }
@@ -31,30 +36,8 @@ internal sealed class FlushWaiter : IValueTaskSource<FlushResult>
         return new ValueTask<FlushResult>(this, _source.Version);
     }
 
-    public void Complete(FlushResult result)
-    {
-        if (End())
-        {
-            _source.SetResult(result);
-        }
-    }
-
-    public void Fail(Exception error)
-    {
-        if (End())
-        {
-            _source.SetException(error);
-        }
-    }
-
-    public FlushResult GetResult(short token) => _source.GetResult(token);
-
-    public ValueTaskSourceStatus GetStatus(short token) => _source.GetStatus(token);
-
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _source.OnCompleted(continuation, state, token, flags);
-
-    private bool End()
+    /// <summary>Ends the wait if there is one; the caller then sets its outcome, outside the lock.</summary>
+    public bool TryEnd()
     {
         if (!IsWaiting)
         {
@@ -68,4 +51,15 @@ internal sealed class FlushWaiter : IValueTaskSource<FlushResult>
         _cancellation = default;
         return true;
     }
+
+    public void SetResult(FlushResult result) => _source.SetResult(result);
+
+    public void SetException(Exception error) => _source.SetException(error);
+
+    public FlushResult GetResult(short token) => _source.GetResult(token);
+
+    public ValueTaskSourceStatus GetStatus(short token) => _source.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _source.OnCompleted(continuation, state, token, flags);
 }

@@ -1,16 +1,19 @@
 using System.IO.Pipelines;
+using Weir.Buffers;
 
 namespace Weir.Sockets.Internal;
 
-/// <summary>What the connections served by one <see cref="IOQueue"/> share: schedulers, buffer limits, senders.</summary>
+/// <summary>What the connections served by one <see cref="IOQueue"/> share: the pool, schedulers, buffer limits, senders.</summary>
 internal sealed class QueueSettings(
-    PipeScheduler socketScheduler, PipeOptions inputOptions, OutputSettings output) : IDisposable
+    PipeScheduler socketScheduler, PinnedBlockMemoryPool pool, BufferLimits input, BufferLimits output) : IDisposable
 {
     public PipeScheduler SocketScheduler { get; } = socketScheduler;
 
-    public PipeOptions InputOptions { get; } = inputOptions;
+    public PinnedBlockMemoryPool Pool { get; } = pool;
 
-    public OutputSettings Output { get; } = output;
+    public BufferLimits Input { get; } = input;
+
+    public BufferLimits Output { get; } = output;
 
     public SocketSenderPool Senders { get; } = new(socketScheduler);
 

@@ -15,7 +15,6 @@ internal sealed partial class SocketConnection
 
     private async Task ReceiveLoopAsync()
     {
-        var input = _inputWriter;
         Exception? error = null;
         try
         {
@@ -34,7 +33,8 @@ internal sealed partial class SocketConnection
                     }
                 }
 
-                var buffer = input.GetMemory(lastReadFilledBuffer ? PinnedBlockMemoryPool.LargeBlockSize : MinimumReadSize);
+                var buffer = _input.GetReceiveBuffer(lastReadFilledBuffer ? PinnedBlockMemoryPool.LargeBlockSize : MinimumReadSize);
+                var bufferLength = buffer.Length;
                 var received = await _receiver.ReceiveAsync(_socket, buffer).ConfigureAwait(false);
                 if (received.HasError)
                 {
@@ -45,6 +45,7 @@ internal sealed partial class SocketConnection
                 var count = received.BytesTransferred;
                 if (count == 0)
                 {
+                    _input.ReleaseReceiveBuffer();
                     if (WasReset())
                     {
                         error = ReceiveError(SocketError.ConnectionReset);
@@ -57,11 +58,10 @@ internal sealed partial class SocketConnection
                     break;
                 }
 
-                input.Advance(count);
                 _bytesReceived += count;
-                lastReadFilledBuffer = count == buffer.Length;
+                lastReadFilledBuffer = count == bufferLength;
 
-                var flushed = await input.FlushAsync().ConfigureAwait(false);
+                var flushed = await _input.CommitAsync(count).ConfigureAwait(false);
                 if (flushed.IsCompleted && !flushed.IsCanceled)
                 {
                     await DrainAsync().ConfigureAwait(false);
@@ -85,7 +85,7 @@ internal sealed partial class SocketConnection
         finally
         {
             error ??= _terminalError;
-            input.Complete(error);
+            _input.CompleteWriter(error);
             if (error is not null && error != _terminalError)
             {
                 Terminate(error, reset: false);

@@ -24,8 +24,7 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
     private readonly SocketReceiver _receiver;
     private readonly bool _waitForData;
     private readonly TimeSpan _lingerTimeout;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _inputWriter;
+    private readonly SocketInput _input;
     private readonly SocketOutput _output;
     private readonly ConnectionCloseReasonFeature _closeReason = new();
     private CancellationTokenSource? _connectionClosedSource;
@@ -56,10 +55,8 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
 
-        var input = new Pipe(queue.InputOptions);
-        _inputWriter = input.Writer;
+        _input = new SocketInput(queue, _shutdownLock);
         _output = new SocketOutput(this, queue, _shutdownLock);
-        _input = input.Reader;
 
         // The connection is its own duplex pipe: one object fewer for every connection.
         Transport = this;
@@ -191,7 +188,7 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
 
         // End sending (a waiting flush throws the error) and wake a receive loop held by backpressure.
         _output.Fail(error);
-        _inputWriter.CancelPendingFlush();
+        _input.CancelPendingCommit();
         return true;
     }
 

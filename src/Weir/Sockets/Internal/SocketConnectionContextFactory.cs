@@ -56,20 +56,15 @@ internal sealed class SocketConnectionContextFactory : IDisposable
     private QueueSettings CreateQueue(PipeScheduler transportScheduler)
     {
         var inline = _options.UnsafePreferInlineScheduling;
-        var applicationScheduler = inline ? PipeScheduler.Inline : PipeScheduler.ThreadPool;
         var socketScheduler = inline || !OperatingSystem.IsWindows() ? PipeScheduler.Inline : transportScheduler;
         var (pauseRead, resumeRead) = Thresholds(_options.MaxReadBufferSize);
         var (pauseWrite, resumeWrite) = Thresholds(_options.MaxWriteBufferSize);
 
-        var input = new PipeOptions(
+        return new QueueSettings(
+            socketScheduler,
             _pool,
-            readerScheduler: applicationScheduler,
-            writerScheduler: transportScheduler,
-            pauseWriterThreshold: pauseRead,
-            resumeWriterThreshold: resumeRead,
-            minimumSegmentSize: PinnedBlockMemoryPool.BlockSize,
-            useSynchronizationContext: false);
-        return new QueueSettings(socketScheduler, input, new OutputSettings(pauseWrite, resumeWrite, InlineFlushContinuations: inline));
+            new BufferLimits(pauseRead, resumeRead, InlineContinuations: inline),
+            new BufferLimits(pauseWrite, resumeWrite, InlineContinuations: inline));
     }
 
     private static (long Pause, long Resume) Thresholds(long? max) =>

@@ -66,7 +66,7 @@ internal sealed class SocketOutput : PipeWriter
         _sync = sync;
     }
 
-    private bool FlushIsWaiting => _flushWaiter is { IsWaiting: true };
+
 
     public long BytesSent => Volatile.Read(ref _bytesSent);
 
@@ -166,23 +166,23 @@ internal sealed class SocketOutput : PipeWriter
                 return default;
             }
 
-            _flushWaiter ??= new FlushWaiter(!_queue.Output.InlineFlushContinuations);
+            _flushWaiter ??= new FlushWaiter(!_queue.Output.InlineContinuations);
             return _flushWaiter.Start(static (state, token) => ((SocketOutput)state!).CancelFlush(token), this, cancellationToken);
         }
     }
 
     public override void CancelPendingFlush()
     {
+        bool wake;
         lock (_sync)
         {
-            if (FlushIsWaiting)
-            {
-                _flushWaiter!.Complete(new FlushResult(isCanceled: true, isCompleted: false));
-            }
-            else
-            {
-                _cancelNextFlush = true;
-            }
+            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
+            _cancelNextFlush = !wake;
+        }
+
+        if (wake)
+        {
+            _flushWaiter!.SetResult(new FlushResult(isCanceled: true, isCompleted: false));
         }
     }
 
@@ -238,6 +238,7 @@ internal sealed class SocketOutput : PipeWriter
     public void Fail(Exception error)
     {
         bool end;
+        bool wake;
         lock (_sync)
         {
             if (_ended || _error is not null)
@@ -246,9 +247,13 @@ internal sealed class SocketOutput : PipeWriter
             }
 
             _error = error;
-            _flushWaiter?.Fail(error);
-
+            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
             end = !_sending;
+        }
+
+        if (wake)
+        {
+            _flushWaiter!.SetException(error);
         }
 
         if (end)
@@ -277,8 +282,7 @@ internal sealed class SocketOutput : PipeWriter
                 }
             }
 
-            var pool = _queue.InputOptions.Pool;
-            var owner = sizeHint > pool.MaxBufferSize ? new ArrayPoolBlock(sizeHint) : pool.Rent(sizeHint);
+            var owner = sizeHint > _queue.Pool.MaxBufferSize ? new ArrayPoolBlock(sizeHint) : _queue.Pool.Rent(sizeHint);
             Append(owner);
             return _blocks![_tail].Memory;
         }
@@ -385,16 +389,19 @@ internal sealed class SocketOutput : PipeWriter
             return;
         }
 
+        bool wake;
         lock (_sync)
         {
             Consume(_inFlight);
             _bytesSent += _inFlight;
             _unsent -= _inFlight;
             _inFlight = 0;
-            if (FlushIsWaiting && _unsent < _queue.Output.ResumeThreshold)
-            {
-                _flushWaiter!.Complete(default);
-            }
+            wake = _unsent < _queue.Output.ResumeThreshold && _flushWaiter is not null && _flushWaiter.TryEnd();
+        }
+
+        if (wake)
+        {
+            _flushWaiter!.SetResult(default);
         }
     }
 
@@ -508,6 +515,7 @@ internal sealed class SocketOutput : PipeWriter
     private void EndSending()
     {
         TaskCompletionSource? ended;
+        bool wake;
         lock (_sync)
         {
             if (_ended)
@@ -518,9 +526,13 @@ internal sealed class SocketOutput : PipeWriter
             _ended = true;
             _unsent = 0;
             ReleaseAllBlocks();
-            _flushWaiter?.Complete(new FlushResult(isCanceled: false, isCompleted: true));
-
+            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
             ended = _endedSource;
+        }
+
+        if (wake)
+        {
+            _flushWaiter!.SetResult(new FlushResult(isCanceled: false, isCompleted: true));
         }
 
         ended?.TrySetResult();
@@ -529,9 +541,15 @@ internal sealed class SocketOutput : PipeWriter
 
     private void CancelFlush(CancellationToken token)
     {
+        bool wake;
         lock (_sync)
         {
-            _flushWaiter?.Fail(new OperationCanceledException(token));
+            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
+        }
+
+        if (wake)
+        {
+            _flushWaiter!.SetException(new OperationCanceledException(token));
         }
     }
 }
