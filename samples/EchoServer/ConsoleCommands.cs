@@ -14,7 +14,7 @@ internal sealed class ConsoleCommands(ConnectionCounter connections)
 
     /// <summary>The stats line: bytes allocated so far, the managed heap's size, and the connections being served.</summary>
     public string Stats(bool afterFullCollection = false) =>
-        $"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} heap={GC.GetTotalMemory(afterFullCollection)} connections={connections.Live}";
+        $"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} heap={GC.GetTotalMemory(afterFullCollection)} connections={connections.Live} workitems={ThreadPool.CompletedWorkItemCount} threads={ThreadPool.ThreadCount}";
 
     private void Run()
     {

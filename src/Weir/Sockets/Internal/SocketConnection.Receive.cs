@@ -12,6 +12,7 @@ internal sealed partial class SocketConnection
 
     private long _bytesReceived;
     private volatile bool _draining;
+    private volatile bool _finReceived;
 
     private async Task ReceiveLoopAsync()
     {
@@ -120,6 +121,12 @@ internal sealed partial class SocketConnection
     // more questions.
     private bool PeerIsStillSending()
     {
+        // After its FIN it sends nothing more; this is the common case, and needs no wait and no timer.
+        if (_finReceived)
+        {
+            return false;
+        }
+
         if (_draining || Volatile.Read(ref _bytesReceived) > 0)
         {
             return true;
@@ -137,6 +144,7 @@ internal sealed partial class SocketConnection
 
     private void OnPeerFin()
     {
+        _finReceived = true;
         if (_stoppingReceive || _terminalError is not null)
         {
             return;
