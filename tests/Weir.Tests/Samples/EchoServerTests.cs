@@ -187,6 +187,6 @@ public sealed partial class EchoServerTests
         return buffer;
     }
 
-    [GeneratedRegex(@"^stats allocated=(\d+) heap=(\d+) connections=(\d+)$")]
+    [GeneratedRegex(@"^stats allocated=(\d+) heap=(\d+) connections=(\d+) workitems=\d+ threads=\d+$")]
     private static partial Regex StatsLine();
 }

@@ -24,11 +24,11 @@ internal sealed class SocketAcceptor : IConnectionListener
     private readonly SocketConnectionContextFactory _connections;
     private readonly ILogger _logger;
     private readonly SocketAcceptArgs _acceptArgs = new();
+    private readonly CancellableAccept _accept;
     private readonly DescriptorReserve _descriptorReserve = new();
     private readonly Action<IConnectionListener> _onDisposed;
     private readonly bool _reusePort;
     private Socket? _listenSocket;
-    private Task<SocketOperationResult>? _pendingAccept;
     private string? _unixPath;
     private int _unbound;
     private int _accepting;
@@ -42,6 +42,7 @@ internal sealed class SocketAcceptor : IConnectionListener
         Action<IConnectionListener> onDisposed)
     {
         EndPoint = endPoint;
+        _accept = new CancellableAccept(_acceptArgs);
         _options = options;
         _connections = connections;
         _logger = logger;
@@ -162,9 +163,7 @@ internal sealed class SocketAcceptor : IConnectionListener
             SocketOperationResult result;
             try
             {
-                result = cancellationToken.CanBeCanceled || _pendingAccept is not null
-                    ? await AcceptCancellableAsync(cancellationToken).ConfigureAwait(false)
-                    : await _acceptArgs.AcceptAsync(_listenSocket!).ConfigureAwait(false);
+                result = await _accept.AcceptAsync(_listenSocket!, cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectDisposedException) when (Volatile.Read(ref _unbound) != 0)
             {
@@ -208,15 +207,6 @@ internal sealed class SocketAcceptor : IConnectionListener
                     throw new SocketException((int)result.Error);
             }
         }
-    }
-
-    private async Task<SocketOperationResult> AcceptCancellableAsync(CancellationToken cancellationToken)
-    {
-        // A cancelled wait leaves the accept in flight; the next call picks it up, so no connection is lost.
-        _pendingAccept ??= _acceptArgs.AcceptAsync(_listenSocket!).AsTask();
-        var result = await _pendingAccept.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _pendingAccept = null;
-        return result;
     }
 
     private SocketConnection StartConnection(Socket socket)
