@@ -48,7 +48,8 @@ internal sealed class LoadTestOptions
           --transport NAME[,NAME] compare only these (weir, kestrel); default both
           --duration SECONDS      measured time per scenario and round (default 5)
           --warmup SECONDS        unmeasured load before each measurement (default 2)
-          --initial-warmup SECONDS  load before anything is measured, for the JIT to settle (default 15)
+          --initial-warmup SECONDS  load before anything is measured, for the JIT to settle: messages for
+                                  SECONDS, then connection churn and a stream for half as long (default 15)
           --rounds N              rounds per scenario (default 3)
           --idle-connections N    connections held open by the idle scenario (default 10000)
           --accept-sockets N      Weir's server listens with N SO_REUSEPORT accept sockets (default 1)
