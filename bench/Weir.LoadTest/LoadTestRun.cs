@@ -104,7 +104,7 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
         {
             foreach (var (load, duration) in warmups)
             {
-                _progress.Phase($"{load.Name}: warming up {server.Transport} for {duration.TotalSeconds:F0} s");
+                _progress.Phase($"{load.Name}: warming up {server.Transport} for {duration.TotalSeconds:0.#} s");
                 var result = await load.RunAsync(Context(server, duration, TimeSpan.FromMilliseconds(100)), cancellationToken);
                 if (result.Errors + result.Mismatches > 0)
                 {
