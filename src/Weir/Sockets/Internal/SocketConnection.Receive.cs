@@ -194,8 +194,9 @@ internal sealed partial class SocketConnection
     }
 
     /// <summary>
-    /// Whether an end of stream was a reset: Linux reports a reset to one call only, and when the send loop's call
-    /// took it, the receive sees an end of stream. The TCP state tells the two apart: CLOSE after a reset,
+    /// Whether an end of stream was a reset: Linux reports a reset to one call only, and when a send took it, the
+    /// receive sees an end of stream. Only a send in flight, or one that failed, can have taken it; otherwise the
+    /// end is a FIN and no system call is spent asking. The TCP state tells the two apart: CLOSE after a reset,
     /// CLOSE_WAIT after a FIN (CLOSE too once both FINs are acknowledged, hence the check that none was sent).
     /// </summary>
     private bool WasReset()
@@ -203,7 +204,7 @@ internal sealed partial class SocketConnection
         const int IPPROTO_TCP = 6;
         const int TCP_INFO = 11;
         const byte TCP_CLOSE = 7;
-        if (_finSent || !OperatingSystem.IsLinux() || _socket.ProtocolType != ProtocolType.Tcp)
+        if (_finSent || !_output.MayHaveTakenAReset || !OperatingSystem.IsLinux() || _socket.ProtocolType != ProtocolType.Tcp)
         {
             return false;
         }

@@ -82,6 +82,12 @@ internal sealed class SocketOutput : PipeWriter
         }
     }
 
+    /// <summary>
+    /// Whether a send is in flight or has failed: only then can a reset have been reported to a send rather than
+    /// to the receive. A send that takes a reset keeps <see cref="_sending"/> set until its error is recorded.
+    /// </summary>
+    public bool MayHaveTakenAReset => Volatile.Read(ref _sending) || Volatile.Read(ref _error) is not null;
+
     public override bool CanGetUnflushedBytes => true;
 
     public override long UnflushedBytes => _unflushed;
