@@ -159,7 +159,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
 
             _readerCompleted = true;
             ReleaseAllBlocks();
-            resume = _backpressure is not null && _backpressure.TryEnd();
+            resume = TryEndBackpressure();
         }
 
         // The receive loop learns that nobody reads any more, and drains what the peer still sends.
@@ -198,6 +198,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
     {
         bool wake;
         ReadResult result = default;
+        ValueTask<FlushResult> commit = default;
         lock (_sync)
         {
             var block = _receiving!;
@@ -229,6 +230,14 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
             block.SetReadable(_tailEnd);
             _committed += count;
             wake = TryWakeReader(ref result);
+
+            // Started before the reader is woken: a reader that consumes at once finds the wait and ends it.
+            var pause = _queue.Input.PauseThreshold;
+            if (pause > 0 && _committed - _consumed >= pause)
+            {
+                _backpressure ??= new FlushWaiter(runContinuationsAsynchronously: true);
+                commit = _backpressure.Start(null, null, CancellationToken.None);
+            }
         }
 
         if (wake)
@@ -236,17 +245,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
             SignalReader(result);
         }
 
-        lock (_sync)
-        {
-            var pause = _queue.Input.PauseThreshold;
-            if (_readerCompleted || pause <= 0 || _committed - _consumed < pause)
-            {
-                return default;
-            }
-
-            _backpressure ??= new FlushWaiter(runContinuationsAsynchronously: true);
-            return _backpressure.Start(null, null, CancellationToken.None);
-        }
+        return commit;
     }
 
     /// <summary>Gives back the receive buffer when nothing was received into it (end of stream, or an error).</summary>
@@ -254,12 +253,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
     {
         lock (_sync)
         {
-            if (_receiving is { } block && block != _tail)
-            {
-                block.Dispose();
-            }
-
-            _receiving = null;
+            DropReceiveBuffer();
             ReleaseConsumedBlocks();
         }
     }
@@ -270,7 +264,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
         bool resume;
         lock (_sync)
         {
-            resume = _backpressure is not null && _backpressure.TryEnd();
+            resume = TryEndBackpressure();
         }
 
         if (resume)
@@ -293,12 +287,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
 
             _writerCompleted = true;
             _writerError = error;
-            if (_receiving is { } block && block != _tail)
-            {
-                block.Dispose();
-            }
-
-            _receiving = null;
+            DropReceiveBuffer();
             if (_readerCompleted)
             {
                 ReleaseAllBlocks();
@@ -345,9 +334,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
             throw _writerError;
         }
 
-        var canceled = _cancelNextRead;
-        _cancelNextRead = false;
-        return new ReadResult(Buffer(), canceled, _writerCompleted);
+        return NextResult();
     }
 
     // Callers hold the lock; the caller sets the result (or the writer's error) once it is released.
@@ -363,9 +350,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
         _readCancellation = default;
         if (_writerError is null)
         {
-            var canceled = _cancelNextRead;
-            _cancelNextRead = false;
-            result = new ReadResult(Buffer(), canceled, _writerCompleted);
+            result = NextResult();
         }
 
         return true;
@@ -400,6 +385,28 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
         _read.SetException(new OperationCanceledException(token));
     }
 
+    // Callers hold the lock. A pending cancellation is observed by this result only.
+    private ReadResult NextResult()
+    {
+        var canceled = _cancelNextRead;
+        _cancelNextRead = false;
+        return new ReadResult(Buffer(), canceled, _writerCompleted);
+    }
+
+    // Callers hold the lock. The receive loop's buffer, unless it is the chained tail, goes back to the pool.
+    private void DropReceiveBuffer()
+    {
+        if (_receiving is { } block && block != _tail)
+        {
+            block.Dispose();
+        }
+
+        _receiving = null;
+    }
+
+    // Callers hold the lock; the caller sets the waiting commit's outcome once it is released.
+    private bool TryEndBackpressure() => _backpressure?.TryEnd() == true;
+
     private ReadOnlySequence<byte> Buffer() =>
         _head is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(_head, _headIndex, _tail!, _tailEnd);
 
@@ -414,7 +421,7 @@ internal sealed class SocketInput : PipeReader, IValueTaskSource<ReadResult>
 
     // Callers hold the lock.
     private bool WriterMayResume() =>
-        _committed - _consumed < _queue.Input.ResumeThreshold && _backpressure is not null && _backpressure.TryEnd();
+        _committed - _consumed < _queue.Input.ResumeThreshold && TryEndBackpressure();
 
     // Callers hold the lock. A block the receive loop is receiving into stays, consumed or not.
     private void ReleaseConsumedBlocks()

@@ -66,8 +66,6 @@ internal sealed class SocketOutput : PipeWriter
         _sync = sync;
     }
 
-
-
     public long BytesSent => Volatile.Read(ref _bytesSent);
 
     /// <summary>Completes when sending has ended: everything sent and FIN, or the connection failed.</summary>
@@ -95,17 +93,7 @@ internal sealed class SocketOutput : PipeWriter
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sizeHint);
-        if (_writing)
-        {
-            ref var tail = ref _blocks![_tail];
-            var free = tail.Memory.Length - tail.End;
-            if (free > 0 && free >= sizeHint)
-            {
-                return tail.Memory[tail.End..];
-            }
-        }
-
-        return GetMemorySlow(sizeHint);
+        return _writing && TryGetTailSpace(sizeHint, out var memory) ? memory : GetMemorySlow(sizeHint);
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
@@ -182,7 +170,7 @@ internal sealed class SocketOutput : PipeWriter
         bool wake;
         lock (_sync)
         {
-            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
+            wake = TryEndFlushWait();
             _cancelNextFlush = !wake;
         }
 
@@ -253,7 +241,7 @@ internal sealed class SocketOutput : PipeWriter
             }
 
             _error = error;
-            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
+            wake = TryEndFlushWait();
             end = !_sending;
         }
 
@@ -278,14 +266,9 @@ internal sealed class SocketOutput : PipeWriter
             }
 
             _writing = true;
-            if (_count > 0)
+            if (_count > 0 && TryGetTailSpace(sizeHint, out var memory))
             {
-                ref var tail = ref _blocks![_tail];
-                var free = tail.Memory.Length - tail.End;
-                if (free > 0 && free >= sizeHint)
-                {
-                    return tail.Memory[tail.End..];
-                }
+                return memory;
             }
 
             var owner = sizeHint > _queue.Pool.MaxBufferSize ? new ArrayPoolBlock(sizeHint) : _queue.Pool.Rent(sizeHint);
@@ -293,6 +276,18 @@ internal sealed class SocketOutput : PipeWriter
             return _blocks![_tail].Memory;
         }
     }
+
+    // The tail's unwritten space, if it holds sizeHint bytes (at least one). The tail must exist.
+    private bool TryGetTailSpace(int sizeHint, out Memory<byte> memory)
+    {
+        ref var tail = ref _blocks![_tail];
+        var free = tail.Memory.Length - tail.End;
+        memory = free > 0 && free >= sizeHint ? tail.Memory[tail.End..] : default;
+        return !memory.IsEmpty;
+    }
+
+    // Callers hold the lock; the caller sets the waiting flush's outcome once it is released.
+    private bool TryEndFlushWait() => _flushWaiter?.TryEnd() == true;
 
     // Callers hold the lock.
     private void Commit()
@@ -402,7 +397,7 @@ internal sealed class SocketOutput : PipeWriter
             _bytesSent += _inFlight;
             _unsent -= _inFlight;
             _inFlight = 0;
-            wake = _unsent < _queue.Output.ResumeThreshold && _flushWaiter is not null && _flushWaiter.TryEnd();
+            wake = _unsent < _queue.Output.ResumeThreshold && TryEndFlushWait();
         }
 
         if (wake)
@@ -532,7 +527,7 @@ internal sealed class SocketOutput : PipeWriter
             _ended = true;
             _unsent = 0;
             ReleaseAllBlocks();
-            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
+            wake = TryEndFlushWait();
             ended = _endedSource;
         }
 
@@ -550,7 +545,7 @@ internal sealed class SocketOutput : PipeWriter
         bool wake;
         lock (_sync)
         {
-            wake = _flushWaiter is not null && _flushWaiter.TryEnd();
+            wake = TryEndFlushWait();
         }
 
         if (wake)
