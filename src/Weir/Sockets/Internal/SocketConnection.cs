@@ -9,7 +9,7 @@ using Weir.Diagnostics;
 namespace Weir.Sockets.Internal;
 
 /// <summary>
-/// A connected socket as a <see cref="ConnectionContext"/>: a receive loop fills the input pipe, each flush of the
+/// A connected socket as a <see cref="ConnectionContext"/>: a receive loop fills the input (<see cref="SocketInput"/>), each flush of the
 /// output sends (<see cref="SocketOutput"/>), and the socket is closed once receiving and sending have ended.
 /// </summary>
 /// <remarks>
@@ -37,16 +37,16 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
     private Task _receiving = Task.CompletedTask;
     private int _runningLoops;
 
-    // Guarded by _shutdownLock. The first terminal error wins and is what both pipes complete with.
+    // Guarded by _shutdownLock. The first terminal error wins and is what the input and output complete with.
     private bool _socketClosed;
     private volatile bool _stoppingReceive;
     private volatile Exception? _terminalError;
 
     public SocketConnection(
-        Socket socket, PinnedBlockMemoryPool pool, QueueSettings queue, bool waitForData, TimeSpan lingerTimeout, ILogger logger)
+        Socket socket, QueueSettings queue, bool waitForData, TimeSpan lingerTimeout, ILogger logger)
     {
         _socket = socket;
-        _pool = pool;
+        _pool = queue.Pool;
         _logger = logger;
         _waitForData = waitForData;
         _lingerTimeout = lingerTimeout;

@@ -42,7 +42,7 @@ internal sealed class SocketConnectionContextFactory : IDisposable
     {
         var queue = _queues[(uint)Interlocked.Increment(ref _nextQueue) % (uint)_queues.Length];
         return new SocketConnection(
-            socket, _pool, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
+            socket, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
     }
 
     public void Dispose()
