@@ -39,6 +39,12 @@ internal static partial class WeirLog
     [LoggerMessage(14, LogLevel.Error, "Accept on {EndPoint} ran out of file descriptors ({SocketError}); retrying in {BackoffMs} ms.", EventName = "AcceptOutOfDescriptors")]
     public static partial void AcceptOutOfDescriptors(ILogger logger, EndPoint endPoint, SocketError socketError, int backoffMs);
 
+    [LoggerMessage(15, LogLevel.Error, "Event loop {Loop}: a connection's event callback threw; the loop goes on.", EventName = "EventLoopCallbackFailed")]
+    public static partial void EventLoopCallbackFailed(ILogger logger, int loop, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Critical, "Event loop {Loop}: epoll_wait failed with errno {Errno}; its connections are aborted.", EventName = "EventLoopFailed")]
+    public static partial void EventLoopFailed(ILogger logger, int loop, int errno);
+
     [LoggerMessage(90, LogLevel.Warning, "A pool block was never returned; it was rented at:\n{RenterStack}", EventName = "BufferLeaked")]
     public static partial void BufferLeaked(ILogger logger, string renterStack);
 }

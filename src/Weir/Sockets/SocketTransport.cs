@@ -162,6 +162,12 @@ public sealed class SocketTransport :
                 nameof(options), options.IOQueueCount, $"{nameof(SocketTransportOptions.IOQueueCount)} must not be negative.");
         }
 
+        if (options.EventLoopCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.EventLoopCount, $"{nameof(SocketTransportOptions.EventLoopCount)} must not be negative.");
+        }
+
         if (options.LingerTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(

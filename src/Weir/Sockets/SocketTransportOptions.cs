@@ -86,11 +86,39 @@ public sealed class SocketTransportOptions
     public TimeSpan LingerTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Gets or sets how many event loops serve the transport's connections on Linux: threads that each wait on
+    /// their own edge-triggered epoll instance and make their connections' non-blocking reads and writes
+    /// themselves. 0 leaves connections to the runtime's socket engine (<c>SocketAsyncEventArgs</c>), which is
+    /// what other systems always use.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to the number of processors the process may run on, at most 16. The loops start with the first
+    /// connection and stop when the transport is disposed. Listening sockets are served by the runtime's engine
+    /// either way. A negative value fails when the transport is made.
+    /// </remarks>
+    public int EventLoopCount { get; set; } = Math.Min(Environment.ProcessorCount, 16);
+
+    /// <summary>
+    /// Gets or sets whether, on an event loop, the application's continuations (a read that waited for data, a
+    /// flush that waited for the peer) run on the loop's own thread, as in Netty: a message is received, handled
+    /// and answered without a thread hand-off.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="true"/>. A handler that blocks (a synchronous wait, a lock held across slow
+    /// work, heavy computation) then stalls every connection of its loop: await instead, or set this to
+    /// <see langword="false"/> to run the application on the thread pool at one thread hand-off per message
+    /// (about two thirds of the small-message rate on one core, see bench/README.md). Without event loops it has
+    /// no effect, and <see cref="UnsafePreferInlineScheduling"/> decides.
+    /// </remarks>
+    public bool RunApplicationOnEventLoop { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets whether the application's continuations run inline on the thread that completed the socket
     /// operation, instead of being dispatched to the thread pool.
     /// </summary>
     /// <remarks>
-    /// Defaults to <see langword="false"/>. Inline saves a thread hop per message, but application code that
+    /// Applies without event loops (<see cref="EventLoopCount"/> 0, or a system other than Linux); on an event
+    /// loop, <see cref="RunApplicationOnEventLoop"/> decides. Defaults to <see langword="false"/>. Inline saves a thread hop per message, but application code that
     /// blocks then stalls the socket loops of its connection; only turn it on for handlers that never block.
     /// On Linux the runtime queues socket completions to the thread pool unless the process is started with
     /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>; with both, a message is received, handled and

@@ -26,7 +26,7 @@ internal sealed partial class SocketConnection
                 // and find data at once, so it is skipped.
                 if (_waitForData && !lastReadFilledBuffer)
                 {
-                    var ready = await _receiver.WaitForDataAsync(_socket).ConfigureAwait(false);
+                    var ready = await _channel.WaitForDataAsync().ConfigureAwait(false);
                     if (ready.HasError)
                     {
                         error = ReceiveError(ready.Error);
@@ -36,7 +36,7 @@ internal sealed partial class SocketConnection
 
                 var buffer = _input.GetReceiveBuffer(lastReadFilledBuffer ? PinnedBlockMemoryPool.LargeBlockSize : MinimumReadSize);
                 var bufferLength = buffer.Length;
-                var received = await _receiver.ReceiveAsync(_socket, buffer).ConfigureAwait(false);
+                var received = await _channel.ReceiveAsync(buffer).ConfigureAwait(false);
                 if (received.HasError)
                 {
                     error = ReceiveError(received.Error);
@@ -106,7 +106,7 @@ internal sealed partial class SocketConnection
         using var scratch = _pool.Rent(PinnedBlockMemoryPool.LargeBlockSize);
         while (true)
         {
-            var received = await _receiver.ReceiveAsync(_socket, scratch.Memory).ConfigureAwait(false);
+            var received = await _channel.ReceiveAsync(scratch.Memory).ConfigureAwait(false);
             if (received.HasError || received.BytesTransferred == 0)
             {
                 return;

@@ -9,6 +9,9 @@ internal sealed partial class SocketConnection
 {
     private volatile bool _finSent;
 
+    /// <summary>What the output sends through.</summary>
+    internal ISocketChannel Channel => _channel;
+
     /// <summary>Half-closes: the peer reads to the end of what was sent, and this side can still receive.</summary>
     internal void SendFin()
     {

@@ -21,7 +21,7 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
     private readonly Socket _socket;
     private readonly PinnedBlockMemoryPool _pool;
     private readonly ILogger _logger;
-    private readonly SocketReceiver _receiver;
+    private readonly ISocketChannel _channel;
     private readonly bool _waitForData;
     private readonly TimeSpan _lingerTimeout;
     private readonly SocketInput _input;
@@ -43,14 +43,14 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
     private volatile Exception? _terminalError;
 
     public SocketConnection(
-        Socket socket, QueueSettings queue, bool waitForData, TimeSpan lingerTimeout, ILogger logger)
+        Socket socket, ISocketChannel channel, QueueSettings queue, bool waitForData, TimeSpan lingerTimeout, ILogger logger)
     {
         _socket = socket;
         _pool = queue.Pool;
         _logger = logger;
         _waitForData = waitForData;
         _lingerTimeout = lingerTimeout;
-        _receiver = new SocketReceiver(queue.SocketScheduler);
+        _channel = channel;
 
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
@@ -140,7 +140,7 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
             return;
         }
 
-        _receiver.Dispose();
+        _channel.Dispose();
         lock (_shutdownLock)
         {
             CloseSocket();
@@ -199,6 +199,7 @@ internal sealed partial class SocketConnection : ConnectionContext, IDuplexPipe
         {
             _socketClosed = true;
             _socket.Dispose();
+            _channel.OnSocketClosed();
         }
     }
 

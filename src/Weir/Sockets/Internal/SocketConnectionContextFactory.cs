@@ -2,21 +2,27 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Weir.Buffers;
+using Weir.Sockets.Internal.EventLoops;
 
 namespace Weir.Sockets.Internal;
 
-/// <summary>Turns connected sockets into <see cref="SocketConnection"/>s, spreading them over the I/O queues.</summary>
+/// <summary>Turns connected sockets into <see cref="SocketConnection"/>s, spreading them over event loops or I/O queues.</summary>
 /// <remarks>
-/// <para>Scheduling, chosen to keep thread hops off the small-message path:</para>
+/// <para>On Linux, by default, each connection is served by one of the transport's event loops
+/// (<see cref="EventLoopGroup"/>): the loop makes the connection's system calls and runs what waited on them,
+/// the application included unless <see cref="SocketTransportOptions.RunApplicationOnEventLoop"/> is off. A
+/// message then costs no thread hand-off at all.</para>
+/// <para>Without event loops (other systems, or <see cref="SocketTransportOptions.EventLoopCount"/> 0) the
+/// runtime's socket engine does the I/O, and scheduling keeps thread hops off the small-message path:</para>
 /// <list type="bullet">
 /// <item>socket completions continue inline where the runtime already completes them on the thread pool (Linux,
 /// macOS), and on an <see cref="IOQueue"/> elsewhere;</item>
 /// <item>the application reads input on the thread pool (one hop per message), or inline when unsafe inline
 /// scheduling is chosen (none);</item>
-/// <item>the send loop runs inline on the thread that flushed the output: the application's own thread issues the
-/// non-blocking send, as a C server would, instead of handing it to another thread;</item>
 /// <item>the receive loop resumes after backpressure on its I/O queue.</item>
 /// </list>
+/// <para>Either way the application's own thread makes the non-blocking send when it flushes, as a C server
+/// would, instead of handing it to another thread.</para>
 /// </remarks>
 internal sealed class SocketConnectionContextFactory : IDisposable
 {
@@ -24,6 +30,7 @@ internal sealed class SocketConnectionContextFactory : IDisposable
     private readonly PinnedBlockMemoryPool _pool;
     private readonly SocketTransportOptions _options;
     private readonly ILogger _logger;
+    private readonly EventLoopGroup? _loops;
     private int _nextQueue = -1;
 
     public SocketConnectionContextFactory(SocketTransportOptions options, PinnedBlockMemoryPool pool, ILogger logger)
@@ -32,30 +39,38 @@ internal sealed class SocketConnectionContextFactory : IDisposable
         _pool = pool;
         _logger = logger;
 
+        if (OperatingSystem.IsLinux() && options.EventLoopCount > 0)
+        {
+            _loops = new EventLoopGroup(options.EventLoopCount, logger);
+            _queues = [CreateQueue(PipeScheduler.Inline, options.RunApplicationOnEventLoop)];
+            return;
+        }
+
         var inline = options.UnsafePreferInlineScheduling;
         _queues = inline || options.IOQueueCount == 0
-            ? [CreateQueue(inline ? PipeScheduler.Inline : PipeScheduler.ThreadPool)]
-            : [.. Enumerable.Range(0, options.IOQueueCount).Select(_ => CreateQueue(new IOQueue()))];
+            ? [CreateQueue(inline ? PipeScheduler.Inline : PipeScheduler.ThreadPool, inline)]
+            : [.. Enumerable.Range(0, options.IOQueueCount).Select(_ => CreateQueue(new IOQueue(), inline: false))];
     }
 
     public SocketConnection Create(Socket socket)
     {
         var queue = _queues[(uint)Interlocked.Increment(ref _nextQueue) % (uint)_queues.Length];
+        ISocketChannel channel = _loops is null ? new RuntimeSocketChannel(socket, queue) : new EpollSocket(socket, _loops.Next());
         return new SocketConnection(
-            socket, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
+            socket, channel, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
     }
 
     public void Dispose()
     {
+        _loops?.Dispose();
         foreach (var queue in _queues)
         {
             queue.Dispose();
         }
     }
 
-    private QueueSettings CreateQueue(PipeScheduler transportScheduler)
+    private QueueSettings CreateQueue(PipeScheduler transportScheduler, bool inline)
     {
-        var inline = _options.UnsafePreferInlineScheduling;
         var socketScheduler = inline || !OperatingSystem.IsWindows() ? PipeScheduler.Inline : transportScheduler;
         var (pauseRead, resumeRead) = Thresholds(_options.MaxReadBufferSize);
         var (pauseWrite, resumeWrite) = Thresholds(_options.MaxWriteBufferSize);

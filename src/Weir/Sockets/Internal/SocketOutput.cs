@@ -54,7 +54,7 @@ internal sealed class SocketOutput : PipeWriter
     private Exception? _error;
     private bool _cancelNextFlush;
     private FlushWaiter? _flushWaiter;
-    private SocketSender? _pendingSender;
+    private ISocketSend? _pendingSend;
     private Action? _onSendCompleted;
     private TaskCompletionSource? _endedSource;
 
@@ -306,13 +306,13 @@ internal sealed class SocketOutput : PipeWriter
     /// <summary>The send pump: runs while <see cref="_sending"/> is this thread's, until nothing is left or a send pends.</summary>
     private void SendQueued()
     {
-        while (NextSend() is { } sender && SendNow(sender))
+        while (NextSend() is { } send && SendNow(send))
         {
         }
     }
 
-    /// <summary>A sender holding the next bytes to send; null when there are none, and sending may have ended.</summary>
-    private SocketSender? NextSend()
+    /// <summary>A send holding the next bytes; null when there are none, and sending may have ended.</summary>
+    private ISocketSend? NextSend()
     {
         bool ended;
         bool clean;
@@ -320,9 +320,9 @@ internal sealed class SocketOutput : PipeWriter
         {
             if (_error is null && _unsent > 0)
             {
-                var sender = _queue.Senders.Rent();
-                _inFlight = GatherInto(sender);
-                return sender;
+                var send = _connection.Channel.RentSend();
+                _inFlight = GatherInto(send);
+                return send;
             }
 
             _sending = false;
@@ -348,42 +348,42 @@ internal sealed class SocketOutput : PipeWriter
     /// <summary>Sends; true when the send completed at once, false when it pends and will continue the pump itself.</summary>
     [SuppressMessage("Reliability", "CA2012", Justification =
         "The awaiter is taken at once and consumed once: either its result now, or its continuation later.")]
-    private bool SendNow(SocketSender sender)
+    private bool SendNow(ISocketSend send)
     {
         ValueTaskAwaiter<SocketOperationResult> operation;
         try
         {
-            operation = sender.SendAsync(_connection.Socket).GetAwaiter();
+            operation = _connection.Channel.SendAsync(send).GetAwaiter();
         }
         catch (Exception ex)
         {
-            sender.Dispose();
+            _connection.Channel.DiscardSend(send);
             Fail(_connection.SendThrew(ex));
             return true;
         }
 
         if (!operation.IsCompleted)
         {
-            _pendingSender = sender;
+            _pendingSend = send;
             operation.UnsafeOnCompleted(_onSendCompleted ??= OnSendCompleted);
             return false;
         }
 
-        OnSent(sender, operation.GetResult());
+        OnSent(send, operation.GetResult());
         return true;
     }
 
     private void OnSendCompleted()
     {
-        var sender = _pendingSender!;
-        _pendingSender = null;
-        OnSent(sender, sender.CurrentResult());
+        var send = _pendingSend!;
+        _pendingSend = null;
+        OnSent(send, send.CurrentResult());
         SendQueued();
     }
 
-    private void OnSent(SocketSender sender, SocketOperationResult result)
+    private void OnSent(ISocketSend send, SocketOperationResult result)
     {
-        _queue.Senders.Return(sender);
+        _connection.Channel.ReturnSend(send);
         if (result.HasError)
         {
             Fail(_connection.SendFailed(result.Error));
@@ -407,18 +407,18 @@ internal sealed class SocketOutput : PipeWriter
     }
 
     // Callers hold the lock.
-    private long GatherInto(SocketSender sender)
+    private long GatherInto(ISocketSend send)
     {
         var remaining = _unsent;
         var index = _head;
         long total = 0;
-        for (var i = 0; i < _count && remaining > 0 && sender.BufferCount < MaxBlocksPerSend; i++)
+        for (var i = 0; i < _count && remaining > 0 && send.BufferCount < MaxBlocksPerSend; i++)
         {
             ref var block = ref _blocks![index];
             var length = (int)Math.Min(block.End - block.Start, remaining);
             if (length > 0)
             {
-                sender.Add(block.Memory.Slice(block.Start, length));
+                send.Add(block.Memory.Slice(block.Start, length));
                 total += length;
                 remaining -= length;
             }

@@ -8,7 +8,7 @@ namespace Weir.Sockets.Internal;
 /// One send operation, pooled: buffers are added, then go out in one call; several go out as one gathered
 /// write (<c>sendmsg</c> with an iovec per buffer), never one call each.
 /// </summary>
-internal sealed class SocketSender : SocketAwaitableEventArgs
+internal sealed class SocketSender : SocketAwaitableEventArgs, ISocketSend
 {
     private readonly List<ArraySegment<byte>> _segments = [];
     private ReadOnlyMemory<byte> _first;
