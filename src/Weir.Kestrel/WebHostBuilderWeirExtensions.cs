@@ -14,6 +14,11 @@ public static class WebHostBuilderWeirExtensions
     /// Serves Kestrel's TCP endpoints through Weir's <see cref="SocketTransport"/> instead of Kestrel's own
     /// socket transport. HTTP/3 (QUIC) and named pipes keep their own transports.
     /// </summary>
+    /// <remarks>
+    /// Requests run on the thread pool (<see cref="SocketTransportOptions.RunApplicationOnEventLoop"/> is off
+    /// unless the overload taking options turns it on): ASP.NET Core code may block, and a blocked event loop
+    /// stalls every connection it serves.
+    /// </remarks>
     /// <param name="hostBuilder">The web host builder.</param>
     /// <returns>The same builder, for chaining.</returns>
     public static IWebHostBuilder UseWeirSockets(this IWebHostBuilder hostBuilder) =>
@@ -39,6 +44,11 @@ public static class WebHostBuilderWeirExtensions
             services.TryAddSingleton(static sp => new SocketTransport(
                 sp.GetRequiredService<IOptions<SocketTransportOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
             services.AddSingleton<IConnectionListenerFactory>(sp => sp.GetRequiredService<SocketTransport>());
+
+            // Application code behind Kestrel may block (a synchronous wait on a task, a lock around a database
+            // call); on an event loop that would stall, or deadlock, every connection of the loop. Requests run
+            // on the thread pool, as on Kestrel's own transport, unless the caller turns this back on.
+            services.Configure<SocketTransportOptions>(static options => options.RunApplicationOnEventLoop = false);
             services.Configure(configureOptions);
         });
     }

@@ -89,7 +89,7 @@ public sealed class SocketTransportOptions
     /// Gets or sets how many event loops serve the transport's connections on Linux: threads that each wait on
     /// their own edge-triggered epoll instance and make their connections' non-blocking reads and writes
     /// themselves. 0 leaves connections to the runtime's socket engine (<c>SocketAsyncEventArgs</c>), which is
-    /// what other systems always use.
+    /// what other systems (and Linux without glibc's <c>libc.so.6</c>) always use.
     /// </summary>
     /// <remarks>
     /// Defaults to the number of processors the process may run on, at most 16. The loops start with the first

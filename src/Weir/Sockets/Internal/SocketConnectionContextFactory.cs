@@ -39,7 +39,7 @@ internal sealed class SocketConnectionContextFactory : IDisposable
         _pool = pool;
         _logger = logger;
 
-        if (OperatingSystem.IsLinux() && options.EventLoopCount > 0)
+        if (options.EventLoopCount > 0 && EventLoopGroup.IsSupported)
         {
             _loops = new EventLoopGroup(options.EventLoopCount, logger);
             _queues = [CreateQueue(PipeScheduler.Inline, options.RunApplicationOnEventLoop)];

@@ -1,0 +1,188 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Weir.Sockets;
+using Weir.Sockets.Internal.EventLoops;
+
+namespace Weir.Tests.Sockets;
+
+public sealed class EventLoopTests
+{
+    private const string LoopThreadPrefix = "Weir event loop";
+
+    [Theory]
+    [InlineData(EndpointKind.IPv4)]
+    [InlineData(EndpointKind.Unix)]
+    public async Task TheApplicationContinuesOnTheEventLoopByDefault(EndpointKind kind)
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        await using var harness = await TransportHarness.StartAsync(kind, new SocketTransportOptions());
+
+        var thread = await ThreadThatContinuesAReadAsync(harness);
+
+        Assert.StartsWith(LoopThreadPrefix, thread.Name);
+        Assert.False(thread.IsThreadPoolThread);
+    }
+
+    [Fact]
+    public async Task WithRunApplicationOnEventLoopOffTheApplicationContinuesOnTheThreadPool()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        await using var harness = await TransportHarness.StartAsync(
+            EndpointKind.IPv4, new SocketTransportOptions { RunApplicationOnEventLoop = false });
+
+        var thread = await ThreadThatContinuesAReadAsync(harness);
+
+        Assert.True(thread.IsThreadPoolThread);
+    }
+
+    [Fact]
+    public async Task WithoutEventLoopsTheRuntimesEngineCarriesTheConnection()
+    {
+        await using var harness = await TransportHarness.StartAsync(
+            EndpointKind.IPv4, new SocketTransportOptions { EventLoopCount = 0 });
+
+        var thread = await ThreadThatContinuesAReadAsync(harness);
+
+        Assert.True(thread.IsThreadPoolThread);
+        Assert.DoesNotContain(LoopThreadPrefix, thread.Name ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConnectionsTakeTheLoopsInTurn()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        await using var harness = await TransportHarness.StartAsync(
+            EndpointKind.IPv4, new SocketTransportOptions { EventLoopCount = 2 });
+
+        var first = await ThreadThatContinuesAReadAsync(harness);
+        var second = await ThreadThatContinuesAReadAsync(harness);
+
+        Assert.Equal([$"{LoopThreadPrefix} 0", $"{LoopThreadPrefix} 1"], new[] { first.Name, second.Name }.Order());
+    }
+
+    [Fact]
+    public async Task DisposingTheTransportWakesAReadWaitingOnItsLoop()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        var harness = await TransportHarness.StartAsync(EndpointKind.IPv4);
+        var (_, server) = await harness.ConnectPairAsync();
+        var read = server.Transport.Input.ReadAsync(TestContext.Current.CancellationToken).AsTask();
+        Assert.False(read.IsCompleted);
+
+        await harness.Transport.DisposeAsync().AsTask().WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+
+        var woken = await Record.ExceptionAsync(() => read.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken));
+        Assert.IsNotType<TimeoutException>(woken);
+        await harness.DisposeAsync();
+    }
+
+    [Fact]
+    public void ANegativeEventLoopCountFailsNamingTheSetting()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SocketTransport(new SocketTransportOptions { EventLoopCount = -1 }));
+
+        Assert.Contains(nameof(SocketTransportOptions.EventLoopCount), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SeveralBuffersGoOutInOneGatheredSend()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        var (sending, receiving) = await ConnectedPairAsync();
+        using var loop = EpollLoop.Start(0, NullLogger.Instance);
+        using (sending)
+        using (receiving)
+        {
+            var socket = new EpollSocket(sending, loop);
+            var send = socket.RentSend();
+            send.Add(new byte[] { 1, 2, 3 });
+            send.Add(new byte[] { 4, 5 });
+            send.Add(new byte[] { 0, 6, 7, 8, 9 }.AsMemory(1));
+
+            var result = await socket.SendAsync(send);
+            socket.ReturnSend(send);
+
+            Assert.False(result.HasError);
+            Assert.Equal(9, result.BytesTransferred);
+            Assert.Equal(0, send.BufferCount);
+            Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, await ReceiveExactlyAsync(receiving, 9));
+        }
+    }
+
+    [Fact]
+    public async Task ASendTheSocketCannotTakeAtOnceGoesOnWhenThePeerReads()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        var (sending, receiving) = await ConnectedPairAsync();
+        using var loop = EpollLoop.Start(0, NullLogger.Instance);
+        using (sending)
+        using (receiving)
+        {
+            // Far more than the two kernels' buffers hold while nobody reads.
+            var payload = new byte[32 * 1024 * 1024];
+            Random.Shared.NextBytes(payload);
+            var socket = new EpollSocket(sending, loop);
+            var send = socket.RentSend();
+            send.Add(payload.AsMemory(0, payload.Length / 2));
+            send.Add(payload.AsMemory(payload.Length / 2));
+
+            var sendTask = socket.SendAsync(send).AsTask();
+            Assert.False(sendTask.IsCompleted);
+
+            var received = await ReceiveExactlyAsync(receiving, payload.Length);
+            var result = await sendTask.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+
+            Assert.False(result.HasError);
+            Assert.Equal(payload.Length, result.BytesTransferred);
+            Assert.True(payload.AsSpan().SequenceEqual(received));
+        }
+    }
+
+    private static async Task<Thread> ThreadThatContinuesAReadAsync(TransportHarness harness)
+    {
+        var (client, server) = await harness.ConnectPairAsync();
+        var read = server.Transport.Input.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.False(read.IsCompleted);
+
+        // The continuation is attached before any data exists, so it runs where the read completes.
+        var observed = ContinueAsync(read, server.Transport.Input);
+        await client.SendAsciiAsync("x");
+        return await observed.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<Thread> ContinueAsync(ValueTask<ReadResult> read, PipeReader input)
+    {
+        var result = await read.ConfigureAwait(false);
+        var thread = Thread.CurrentThread;
+        input.AdvanceTo(result.Buffer.End);
+        return thread;
+    }
+
+    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count)
+    {
+        var received = new byte[count];
+        var read = 0;
+        while (read < count)
+        {
+            var n = await socket.ReceiveAsync(received.AsMemory(read), SocketFlags.None, TestContext.Current.CancellationToken)
+                .AsTask().WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+            Assert.NotEqual(0, n);
+            read += n;
+        }
+
+        return received;
+    }
+
+    private static async Task<(Socket Sending, Socket Receiving)> ConnectedPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var sending = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await sending.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
+        var receiving = await listener.AcceptAsync(TestContext.Current.CancellationToken);
+        return (sending, receiving);
+    }
+}
