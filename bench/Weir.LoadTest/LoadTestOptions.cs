@@ -26,6 +26,9 @@ internal sealed class LoadTestOptions
     /// <summary>Both servers in their inline modes: handlers and socket completions on the socket engine's thread.</summary>
     public bool Inline { get; private set; }
 
+    /// <summary>Weir's handlers on the thread pool rather than on its event loops (its safe mode).</summary>
+    public bool WeirAppOnThreadPool { get; private set; }
+
     /// <summary>native or managed; null leaves the choice to the run (native when cc is there).</summary>
     public string? Client { get; private set; }
 
@@ -57,6 +60,9 @@ internal sealed class LoadTestOptions
           --inline                both servers in their "unsafe" inline modes, to compare the best cases:
                                   UnsafePreferInlineScheduling and DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1;
                                   handlers run on the socket engine's thread, so a blocking one stalls it
+                                  (Weir's event loops run handlers inline already: this changes Kestrel)
+          --weir-app-on-thread-pool  Weir's handlers on the thread pool (RunApplicationOnEventLoop = false),
+                                  the mode for handlers that block; results go to latest-app-thread-pool.*
           --client NAME           the load client: native (native/weirload.c, one epoll thread in its own
                                   process, built with cc on first use) or managed (C# in this process);
                                   default native, or managed when there is no cc
@@ -109,6 +115,9 @@ internal sealed class LoadTestOptions
                     break;
                 case "--pin":
                     options.Pin = true;
+                    break;
+                case "--weir-app-on-thread-pool":
+                    options.WeirAppOnThreadPool = true;
                     break;
                 case "--inline":
                     options.Inline = true;

@@ -17,6 +17,9 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
     private const string InlineModes =
         "Both servers in their inline modes: UnsafePreferInlineScheduling and " + EchoServerProcess.InlineCompletionsVariable + "=1";
 
+    private const string AppOnThreadPool =
+        "Weir's handlers on the thread pool, not on its event loops (RunApplicationOnEventLoop = false, EchoServer --app-on-thread-pool)";
+
     private readonly ProgressDisplay _progress = progress;
     private NativeClient? _native;
     private string _client = "";
@@ -46,6 +49,11 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
             _progress.Line(InlineModes);
         }
 
+        if (options.WeirAppOnThreadPool)
+        {
+            _progress.Line(AppOnThreadPool);
+        }
+
         var scenarios = ScenarioCatalog.All().Where(s => options.Scenarios.Contains(s.Name)).ToArray();
         var servers = new List<EchoServerProcess>();
         try
@@ -53,7 +61,7 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
             foreach (var transport in options.Transports)
             {
                 _progress.Phase($"starting the {transport} echo server{(options.Inline ? " with --inline" : "")}");
-                var server = await EchoServerProcess.StartAsync(transport, options.Pin, options.AcceptSockets, options.Inline, cancellationToken);
+                var server = await EchoServerProcess.StartAsync(transport, options, cancellationToken);
                 servers.Add(server);
                 _progress.Line($"{transport}: echo server pid {server.ProcessId} on {server.EndPoint}");
             }
@@ -140,6 +148,11 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
             markdown.AppendLine(CultureInfo.InvariantCulture, $"{InlineModes}.");
         }
 
+        if (options.WeirAppOnThreadPool)
+        {
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"{AppOnThreadPool}.");
+        }
+
         markdown.AppendLine();
         markdown.AppendLine(summaryTable);
         foreach (var summary in summaries)
@@ -147,8 +160,14 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
             markdown.AppendLine(ResultTable.Render(summary));
         }
 
-        // An inline run must not overwrite the default run's results unless told where to go.
-        var name = options.Inline && options.OutputDirectory.Length == 0 ? "latest-inline" : "latest";
+        // A run in another mode must not overwrite the default run's results unless told where to go.
+        var name = (options.Inline, options.WeirAppOnThreadPool, options.OutputDirectory.Length) switch
+        {
+            (_, _, > 0) or (false, false, _) => "latest",
+            (true, false, _) => "latest-inline",
+            (false, true, _) => "latest-app-thread-pool",
+            (true, true, _) => "latest-inline-app-thread-pool",
+        };
         var markdownPath = Path.Combine(directory, name + ".md");
         var chartPath = Path.Combine(directory, name + ".svg");
         File.WriteAllText(markdownPath, markdown.ToString());

@@ -13,11 +13,13 @@ internal sealed record CommandLine(
     bool ProxyProtocol,
     int AcceptSockets = 1,
     bool ReusePort = false,
-    bool Inline = false)
+    bool Inline = false,
+    bool AppOnThreadPool = false,
+    int? EventLoops = null)
 {
     public const string Usage =
         "usage: EchoServer [--port N | --unix PATH] [--transport weir|kestrel] [--tls | --cert FILE [--cert-password P]] [--proxy-protocol]" +
-        " [--accept-sockets N] [--reuse-port] [--inline]";
+        " [--accept-sockets N] [--reuse-port] [--inline] [--app-on-thread-pool] [--event-loops N]";
 
     /// <summary>Reads the arguments; <see langword="null"/> when they are not understood.</summary>
     public static CommandLine? Parse(string[] args)
@@ -32,6 +34,7 @@ internal sealed record CommandLine(
                 ("--proxy-protocol", _) => settings with { ProxyProtocol = true },
                 ("--reuse-port", _) => settings with { ReusePort = true },
                 ("--inline", _) => settings with { Inline = true },
+                ("--app-on-thread-pool", _) => settings with { AppOnThreadPool = true },
                 (_, null) => null,
                 ("--port", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 =>
                     settings with { Port = port },
@@ -42,6 +45,8 @@ internal sealed record CommandLine(
                 ("--cert-password", _) => settings with { CertificatePassword = value },
                 ("--accept-sockets", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 =>
                     settings with { AcceptSockets = count },
+                ("--event-loops", _) when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var loops) =>
+                    settings with { EventLoops = loops },
                 _ => null,
             };
             if (next is null)
@@ -50,12 +55,12 @@ internal sealed record CommandLine(
             }
 
             // Options with a value skip it.
-            i += args[i] is "--tls" or "--proxy-protocol" or "--reuse-port" or "--inline" ? 0 : 1;
+            i += args[i] is "--tls" or "--proxy-protocol" or "--reuse-port" or "--inline" or "--app-on-thread-pool" ? 0 : 1;
             settings = next;
         }
 
-        // The sharding options are Weir's transport's own; Kestrel's has none.
-        var shardingOnKestrel = settings.Kestrel && (settings.AcceptSockets != 1 || settings.ReusePort);
+        // The sharding and event-loop options are Weir's transport's own; Kestrel's has none.
+        var shardingOnKestrel = settings.Kestrel && (settings.AcceptSockets != 1 || settings.ReusePort || settings.AppOnThreadPool || settings.EventLoops is not null);
         return (settings.CertificatePassword is not null && settings.CertificatePath is null) || shardingOnKestrel ? null : settings;
     }
 }

@@ -42,6 +42,8 @@ else
             options.AcceptSocketCount = settings.AcceptSockets;
             options.ReusePort = settings.ReusePort;
             options.UnsafePreferInlineScheduling = settings.Inline;
+            options.RunApplicationOnEventLoop = !settings.AppOnThreadPool;
+            options.EventLoopCount = settings.EventLoops ?? options.EventLoopCount;
         },
         Listen);
 }

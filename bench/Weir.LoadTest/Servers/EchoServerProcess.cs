@@ -39,8 +39,9 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<EchoServerProcess> StartAsync(string transport, bool pin, int acceptSockets, bool inline, CancellationToken cancellationToken)
+    public static async Task<EchoServerProcess> StartAsync(string transport, LoadTestOptions options, CancellationToken cancellationToken)
     {
+        var (pin, acceptSockets, inline) = (options.Pin, options.AcceptSockets, options.Inline);
         var serverDll = RepositoryLayout.EchoServerAssembly();
         var start = new ProcessStartInfo
         {
@@ -66,6 +67,11 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
         {
             start.ArgumentList.Add("--accept-sockets");
             start.ArgumentList.Add(acceptSockets.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (transport == "weir" && options.WeirAppOnThreadPool)
+        {
+            start.ArgumentList.Add("--app-on-thread-pool");
         }
 
         if (inline)
