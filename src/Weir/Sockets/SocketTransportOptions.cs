@@ -93,8 +93,8 @@ public sealed class SocketTransportOptions
     /// </summary>
     /// <remarks>
     /// Defaults to the number of processors the process may run on, at most 16. The loops start with the first
-    /// connection and stop when the transport is disposed. Listening sockets are served by the runtime's engine
-    /// either way. A negative value fails when the transport is made.
+    /// connection or listener and stop when the transport is disposed; listeners accept on them too. A negative
+    /// value fails when the transport is made.
     /// </remarks>
     public int EventLoopCount { get; set; } = Math.Min(Environment.ProcessorCount, 16);
 

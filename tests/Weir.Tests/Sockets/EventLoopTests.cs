@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 using Weir.Sockets;
 using Weir.Sockets.Internal.EventLoops;
@@ -76,6 +77,34 @@ public sealed class EventLoopTests
         var woken = await Record.ExceptionAsync(() => read.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken));
         Assert.IsNotType<TimeoutException>(woken);
         await harness.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnAcceptThatWaitedContinuesOnTheEventLoop()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        await using var harness = await TransportHarness.StartAsync(EndpointKind.IPv4, new SocketTransportOptions());
+        var accept = harness.Listener.AcceptAsync(TestContext.Current.CancellationToken);
+        Assert.False(accept.IsCompleted);
+
+        var observed = ContinueAsync(accept);
+        await harness.ConnectAsync();
+        var thread = await observed.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+
+        Assert.StartsWith(LoopThreadPrefix, thread.Name);
+    }
+
+    [Fact]
+    public async Task UnbindingEndsAnAcceptWaitingOnTheEventLoop()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        await using var harness = await TransportHarness.StartAsync(EndpointKind.IPv4, new SocketTransportOptions());
+        var accept = harness.Listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+        Assert.False(accept.IsCompleted);
+
+        await harness.Listener.UnbindAsync(TestContext.Current.CancellationToken);
+
+        Assert.Null(await accept.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -158,6 +187,12 @@ public sealed class EventLoopTests
         var thread = Thread.CurrentThread;
         input.AdvanceTo(result.Buffer.End);
         return thread;
+    }
+
+    private static async Task<Thread> ContinueAsync(ValueTask<ConnectionContext?> accept)
+    {
+        await using var connection = await accept.ConfigureAwait(false);
+        return Thread.CurrentThread;
     }
 
     private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count)

@@ -6,7 +6,7 @@ using System.Threading.Tasks.Sources;
 namespace Weir.Sockets.Internal;
 
 /// <summary>
-/// Accepts through a listener's <see cref="SocketAcceptArgs"/> with a wait that can be cancelled while the accept
+/// Accepts through a listener's <see cref="IAcceptOperation"/> with a wait that can be cancelled while the accept
 /// itself stays in flight: the connection it brings is handed to the next wait, never lost.
 /// </summary>
 /// <remarks>
@@ -16,7 +16,7 @@ namespace Weir.Sockets.Internal;
 /// </remarks>
 internal sealed class CancellableAccept : IValueTaskSource<SocketOperationResult>
 {
-    private readonly SocketAcceptArgs _args;
+    private readonly IAcceptOperation _args;
     private readonly object _sync = new();
     private readonly Action _onAccepted;
     private ManualResetValueTaskSourceCore<SocketOperationResult> _wait;
@@ -25,7 +25,7 @@ internal sealed class CancellableAccept : IValueTaskSource<SocketOperationResult
     private bool _waiting;
     private SocketOperationResult? _unclaimed;
 
-    public CancellableAccept(SocketAcceptArgs args)
+    public CancellableAccept(IAcceptOperation args)
     {
         _args = args;
         _onAccepted = OnAccepted;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Weir.Sockets.Internal;
 
 /// <summary>The accept awaitable of one listener, reused for every accept of its life.</summary>
-internal sealed class SocketAcceptArgs : SocketAwaitableEventArgs
+internal sealed class SocketAcceptArgs : SocketAwaitableEventArgs, IAcceptOperation
 {
     public SocketAcceptArgs()
         : base(PipeScheduler.Inline)
@@ -24,5 +24,10 @@ internal sealed class SocketAcceptArgs : SocketAwaitableEventArgs
         var socket = AcceptSocket!;
         AcceptSocket = null;
         return socket;
+    }
+
+    // The runtime aborts the accept in flight itself when the listener closes.
+    public void OnListenerClosed()
+    {
     }
 }

@@ -23,7 +23,7 @@ internal sealed class SocketAcceptor : IConnectionListener
     private readonly SocketTransportOptions _options;
     private readonly SocketConnectionContextFactory _connections;
     private readonly ILogger _logger;
-    private readonly SocketAcceptArgs _acceptArgs = new();
+    private readonly IAcceptOperation _acceptOperation;
     private readonly CancellableAccept _accept;
     private readonly DescriptorReserve _descriptorReserve = new();
     private readonly Action<IConnectionListener> _onDisposed;
@@ -42,7 +42,8 @@ internal sealed class SocketAcceptor : IConnectionListener
         Action<IConnectionListener> onDisposed)
     {
         EndPoint = endPoint;
-        _accept = new CancellableAccept(_acceptArgs);
+        _acceptOperation = connections.CreateAcceptOperation();
+        _accept = new CancellableAccept(_acceptOperation);
         _options = options;
         _connections = connections;
         _logger = logger;
@@ -130,7 +131,7 @@ internal sealed class SocketAcceptor : IConnectionListener
     public void Close()
     {
         Unbind();
-        _acceptArgs.Dispose();
+        _acceptOperation.Dispose();
         _onDisposed(this);
     }
 
@@ -138,6 +139,8 @@ internal sealed class SocketAcceptor : IConnectionListener
     {
         if (Interlocked.Exchange(ref _unbound, 1) == 0 && _listenSocket is { } socket)
         {
+            // Woken first, so an accept waiting on an event loop lets the socket go before it closes.
+            _acceptOperation.OnListenerClosed();
             socket.Dispose();
             _descriptorReserve.Dispose();
             if (_unixPath is not null)
@@ -172,7 +175,7 @@ internal sealed class SocketAcceptor : IConnectionListener
 
             if (!result.HasError)
             {
-                var accepted = _acceptArgs.TakeAcceptedSocket();
+                var accepted = _acceptOperation.TakeAcceptedSocket();
 
                 // It may have taken the last free descriptor; the next accept could then wait for a connection
                 // with none to spare.

@@ -60,6 +60,10 @@ internal sealed class SocketConnectionContextFactory : IDisposable
             socket, channel, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
     }
 
+    /// <summary>A listener's accept: on an event loop when connections use them, else the runtime's.</summary>
+    public IAcceptOperation CreateAcceptOperation() =>
+        _loops is null ? new SocketAcceptArgs() : new EpollAccept(_loops.Next());
+
     public void Dispose()
     {
         _loops?.Dispose();

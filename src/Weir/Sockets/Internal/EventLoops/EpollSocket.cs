@@ -51,10 +51,17 @@ internal sealed unsafe class EpollSocket : ISocketChannel, ISocketSend, IEventLo
 
     public EpollSocket(Socket socket, EpollLoop loop)
     {
-        // The loop makes every call itself, so the runtime never registers this socket with its own engine.
-        socket.Blocking = false;
+        // The loop makes every call itself, so the runtime never registers this socket with its own engine. The
+        // descriptor is made non-blocking here, not through Socket.Blocking: that would also make the runtime's
+        // per-socket async context (a few hundred bytes this connection never uses) and cost two fcntl calls.
         _handle = socket.SafeHandle;
         _fd = (int)_handle.DangerousGetHandle();
+        var nonBlocking = 1;
+        if (Libc.IoctlInt(_fd, Libc.FionBio, &nonBlocking) != 0)
+        {
+            throw new SocketException((int)Libc.ToSocketError(Marshal.GetLastPInvokeError()));
+        }
+
         _loop = loop;
         _slot = loop.Register(_fd, this);
     }

@@ -19,6 +19,7 @@ internal static unsafe partial class Libc
     public const int EventFdNonBlock = 0x800;
     public const int EventFdCloexec = 0x80000;
     public const int MsgNoSignal = 0x4000;
+    public const nuint FionBio = 0x5421;
 
     public const int EIntr = 4;
     public const int EAgain = 11;
@@ -50,6 +51,11 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    // ioctl is variadic; with an int pointer as its one extra argument the call is the same as a fixed one on
+    // the 64-bit Linux ABIs (integer registers only).
+    [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int IoctlInt(int fd, nuint request, int* argument);
 
     [LibraryImport(Library, EntryPoint = "recv", SetLastError = true)]
     public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
