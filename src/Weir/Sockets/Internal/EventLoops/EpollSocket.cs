@@ -181,6 +181,7 @@ internal sealed unsafe class EpollSocket : ISocketChannel, ISocketSend, IEventLo
         }
     }
 
+    // Nothing to release: the loop's slot goes when the socket closes, and the socket is the connection's.
     public void Dispose()
     {
     }
