@@ -119,7 +119,7 @@ public sealed class EventLoopTests
     public async Task SeveralBuffersGoOutInOneGatheredSend()
     {
         Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
-        var (sending, receiving) = await ConnectedPairAsync();
+        var (sending, receiving) = await TransportHarness.ConnectedTcpPairAsync();
         using var loop = EpollLoop.Start(0, NullLogger.Instance);
         using (sending)
         using (receiving)
@@ -136,7 +136,7 @@ public sealed class EventLoopTests
             Assert.False(result.HasError);
             Assert.Equal(9, result.BytesTransferred);
             Assert.Equal(0, send.BufferCount);
-            Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, await ReceiveExactlyAsync(receiving, 9));
+            Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, await receiving.ReceiveExactlyAsync(9));
         }
     }
 
@@ -144,7 +144,7 @@ public sealed class EventLoopTests
     public async Task ASendTheSocketCannotTakeAtOnceGoesOnWhenThePeerReads()
     {
         Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
-        var (sending, receiving) = await ConnectedPairAsync();
+        var (sending, receiving) = await TransportHarness.ConnectedTcpPairAsync();
         using var loop = EpollLoop.Start(0, NullLogger.Instance);
         using (sending)
         using (receiving)
@@ -160,7 +160,7 @@ public sealed class EventLoopTests
             var sendTask = socket.SendAsync(send).AsTask();
             Assert.False(sendTask.IsCompleted);
 
-            var received = await ReceiveExactlyAsync(receiving, payload.Length);
+            var received = await receiving.ReceiveExactlyAsync(payload.Length);
             var result = await sendTask.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
 
             Assert.False(result.HasError);
@@ -193,31 +193,5 @@ public sealed class EventLoopTests
     {
         await using var connection = await accept.ConfigureAwait(false);
         return Thread.CurrentThread;
-    }
-
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count)
-    {
-        var received = new byte[count];
-        var read = 0;
-        while (read < count)
-        {
-            var n = await socket.ReceiveAsync(received.AsMemory(read), SocketFlags.None, TestContext.Current.CancellationToken)
-                .AsTask().WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
-            Assert.NotEqual(0, n);
-            read += n;
-        }
-
-        return received;
-    }
-
-    private static async Task<(Socket Sending, Socket Receiving)> ConnectedPairAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var sending = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await sending.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
-        var receiving = await listener.AcceptAsync(TestContext.Current.CancellationToken);
-        return (sending, receiving);
     }
 }

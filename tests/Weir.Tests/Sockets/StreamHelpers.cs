@@ -51,7 +51,10 @@ internal static class StreamHelpers
         socket.SendAsync(Encoding.ASCII.GetBytes(text), SocketFlags.None, TestContext.Current.CancellationToken)
             .AsTask().WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
 
-    public static async Task<string> ReceiveAsciiAsync(this Socket socket, int count)
+    public static async Task<string> ReceiveAsciiAsync(this Socket socket, int count) =>
+        Encoding.ASCII.GetString(await socket.ReceiveExactlyAsync(count));
+
+    public static async Task<byte[]> ReceiveExactlyAsync(this Socket socket, int count)
     {
         var buffer = new byte[count];
         var read = 0;
@@ -63,7 +66,7 @@ internal static class StreamHelpers
             read += n;
         }
 
-        return Encoding.ASCII.GetString(buffer);
+        return buffer;
     }
 
     /// <summary>Receives until the peer's FIN, returning what came before it.</summary>

@@ -56,6 +56,18 @@ internal sealed class TransportHarness : IAsyncDisposable
         return new TransportHarness(kind, transport, listener, directory);
     }
 
+    /// <summary>Two plain sockets connected over IPv4 loopback, for tests of the transport's socket-level parts.</summary>
+    public static async Task<(Socket Sending, Socket Receiving)> ConnectedTcpPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var sending = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await sending.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
+        var receiving = await listener.AcceptAsync(TestContext.Current.CancellationToken);
+        return (sending, receiving);
+    }
+
     public static Socket CreateClientSocket(EndPoint endPoint) => endPoint is UnixDomainSocketEndPoint
         ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
         : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
