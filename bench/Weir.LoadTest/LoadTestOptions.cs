@@ -29,6 +29,9 @@ internal sealed class LoadTestOptions
     /// <summary>Weir's handlers on the thread pool rather than on its event loops (its safe mode).</summary>
     public bool WeirAppOnThreadPool { get; private set; }
 
+    /// <summary>Weir's event-loop count; null leaves its default (one per processor the server may use).</summary>
+    public int? WeirEventLoops { get; private set; }
+
     /// <summary>native or managed; null leaves the choice to the run (native when cc is there).</summary>
     public string? Client { get; private set; }
 
@@ -63,6 +66,8 @@ internal sealed class LoadTestOptions
                                   (Weir's event loops run handlers inline already: this changes Kestrel)
           --weir-app-on-thread-pool  Weir's handlers on the thread pool (RunApplicationOnEventLoop = false),
                                   the mode for handlers that block; results go to latest-app-thread-pool.*
+          --weir-event-loops N    Weir's server with N event loops (default one per processor it may use;
+                                  0 puts it on the runtime's socket engine)
           --client NAME           the load client: native (native/weirload.c, one epoll thread in its own
                                   process, built with cc on first use) or managed (C# in this process);
                                   default native, or managed when there is no cc
@@ -115,6 +120,11 @@ internal sealed class LoadTestOptions
                     break;
                 case "--pin":
                     options.Pin = true;
+                    break;
+                case "--weir-event-loops":
+                    options.WeirEventLoops = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var loops)
+                        ? loops
+                        : throw new ArgumentException("--weir-event-loops takes a count, 0 or more.");
                     break;
                 case "--weir-app-on-thread-pool":
                     options.WeirAppOnThreadPool = true;

@@ -143,6 +143,11 @@ internal sealed class LoadTestRun(LoadTestOptions options, ProgressDisplay progr
         markdown.AppendLine(CultureInfo.InvariantCulture,
             $"Rounds {options.Rounds}, {options.Duration.TotalSeconds:F1} s measured after {options.Warmup.TotalSeconds:F1} s warm-up each, initial warm-up {options.InitialWarmup.TotalSeconds:F0} s, {(options.Pin ? "server pinned to core 0 and client to core 1" : "not pinned")}, Weir with {options.AcceptSockets} accept socket(s){(options.Quick ? ", quick" : "")}.");
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Load client: {_client}.");
+        if (options.WeirEventLoops is { } loops)
+        {
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"Weir's server with {loops} event loop(s) (--weir-event-loops).");
+        }
+
         if (options.Inline)
         {
             markdown.AppendLine(CultureInfo.InvariantCulture, $"{InlineModes}.");

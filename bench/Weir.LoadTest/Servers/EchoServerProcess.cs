@@ -74,6 +74,12 @@ internal sealed partial class EchoServerProcess : IAsyncDisposable
             start.ArgumentList.Add("--app-on-thread-pool");
         }
 
+        if (transport == "weir" && options.WeirEventLoops is { } loops)
+        {
+            start.ArgumentList.Add("--event-loops");
+            start.ArgumentList.Add(loops.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (inline)
         {
             start.ArgumentList.Add("--inline");

@@ -55,9 +55,20 @@ internal sealed class SocketConnectionContextFactory : IDisposable
     public SocketConnection Create(Socket socket)
     {
         var queue = _queues[(uint)Interlocked.Increment(ref _nextQueue) % (uint)_queues.Length];
-        ISocketChannel channel = _loops is null ? new RuntimeSocketChannel(socket, queue) : new EpollSocket(socket, _loops.Next());
-        return new SocketConnection(
-            socket, channel, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
+        ISocketChannel? channel = null;
+        try
+        {
+            channel = _loops is null ? new RuntimeSocketChannel(socket, queue) : new EpollSocket(socket, _loops.Next());
+            return new SocketConnection(
+                socket, channel, queue, _options.WaitForDataBeforeAllocatingBuffer, _options.LingerTimeout, _logger);
+        }
+        catch
+        {
+            // A loop that stopped with the transport refuses registrations: the socket must not outlive the failure.
+            socket.Dispose();
+            channel?.OnSocketClosed();
+            throw;
+        }
     }
 
     /// <summary>A listener's accept: on an event loop when connections use them, else the runtime's.</summary>
