@@ -51,6 +51,23 @@ public sealed class UseWeirSocketsTests
         Assert.Equal(64 * 1024, seen?.MaxReadBufferSize);
     }
 
+    [Fact]
+    public async Task RequestsRunOnTheThreadPoolUnlessTheOptionsSayOtherwise()
+    {
+        bool? defaultSeen = null;
+        await using var app = await StartAsync(web => web.UseWeirSockets(o => defaultSeen = o.RunApplicationOnEventLoop));
+        using var client = new HttpClient();
+
+        // Several requests on one kept-alive connection: from the second on, the request arrives while Kestrel waits.
+        for (var i = 0; i < 5; i++)
+        {
+            var thread = await client.GetStringAsync(Address(app) + "/thread", TestContext.Current.CancellationToken).WaitAsync(HangGuard, TestContext.Current.CancellationToken);
+            Assert.DoesNotContain("Weir event loop", thread, StringComparison.Ordinal);
+        }
+
+        Assert.False(defaultSeen);
+    }
+
     private static async Task<WebApplication> StartAsync(Action<IWebHostBuilder> configure)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -59,6 +76,7 @@ public sealed class UseWeirSocketsTests
         configure(builder.WebHost);
         var app = builder.Build();
         app.MapGet("/which", (HttpContext c) => c.Features.Get<IConnectionCloseReasonFeature>() is null ? "kestrel" : "weir");
+        app.MapGet("/thread", () => Thread.CurrentThread.Name ?? "unnamed");
         await app.StartAsync(TestContext.Current.CancellationToken).WaitAsync(HangGuard, TestContext.Current.CancellationToken);
         return app;
     }

@@ -108,6 +108,28 @@ public sealed class EventLoopTests
     }
 
     [Fact]
+    public async Task WithTheApplicationOnTheThreadPoolAHandlerMayBlockWithoutStallingItsLoop()
+    {
+        Assert.SkipUnless(EventLoopGroup.IsSupported, "Event loops need Linux with glibc.");
+        await using var harness = await TransportHarness.StartAsync(
+            EndpointKind.IPv4, new SocketTransportOptions { EventLoopCount = 1, RunApplicationOnEventLoop = false });
+        var (firstClient, firstServer) = await harness.ConnectPairAsync();
+        var (secondClient, secondServer) = await harness.ConnectPairAsync();
+        using var secondHasRead = new ManualResetEventSlim();
+        var firstIsBlocking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The first handler blocks until the second has read: on the one loop both share, that would never come.
+        var first = ReadThenBlockAsync(firstServer.Transport.Input, firstIsBlocking, secondHasRead);
+        var second = ReadThenSignalAsync(secondServer.Transport.Input, secondHasRead);
+        await firstClient.SendAsciiAsync("a");
+        await firstIsBlocking.Task.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+        await secondClient.SendAsciiAsync("b");
+
+        await second.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken);
+        Assert.True(await first.WaitAsync(TransportHarness.Guard, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public void ANegativeEventLoopCountFailsNamingTheSetting()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SocketTransport(new SocketTransportOptions { EventLoopCount = -1 }));
@@ -187,6 +209,21 @@ public sealed class EventLoopTests
         var thread = Thread.CurrentThread;
         input.AdvanceTo(result.Buffer.End);
         return thread;
+    }
+
+    private static async Task<bool> ReadThenBlockAsync(PipeReader input, TaskCompletionSource blocking, ManualResetEventSlim release)
+    {
+        var result = await input.ReadAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
+        input.AdvanceTo(result.Buffer.End);
+        blocking.SetResult();
+        return release.Wait(TransportHarness.Guard, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task ReadThenSignalAsync(PipeReader input, ManualResetEventSlim signal)
+    {
+        var result = await input.ReadAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
+        input.AdvanceTo(result.Buffer.End);
+        signal.Set();
     }
 
     private static async Task<Thread> ContinueAsync(ValueTask<ConnectionContext?> accept)
