@@ -46,16 +46,19 @@ public sealed class SocketTransportOptions
     /// Gets or sets how many I/O queues the transport schedules its work on (backpressure resumption, and socket
     /// completions where the platform delivers them on I/O threads); 0 schedules on the thread pool directly.
     /// </summary>
-    /// <remarks>Defaults to the processor count, at most 16.</remarks>
+    /// <remarks>
+    /// Defaults to the processor count, at most 16. Used only without event loops (see <see cref="EventLoopCount"/>).
+    /// </remarks>
     public int IOQueueCount { get; set; } = Math.Min(Environment.ProcessorCount, 16);
 
     /// <summary>
-    /// Gets or sets whether an idle connection waits for data with a zero-byte receive before it rents a buffer,
-    /// so a million idle connections hold no buffer memory.
+    /// Gets or sets whether an idle connection waits for data before it rents a buffer, so a million idle
+    /// connections hold no buffer memory.
     /// </summary>
     /// <remarks>
-    /// Defaults to <see langword="true"/>. The wait is skipped while data keeps coming (the last read filled its
-    /// buffer), so a busy stream pays one system call per read, not two.
+    /// Defaults to <see langword="true"/>. On an event loop the wait is the socket's readable edge and costs no
+    /// system call; on the runtime's engine it is a zero-byte receive, skipped while data keeps coming (the last
+    /// read filled its buffer), so a busy stream pays one system call per read, not two.
     /// </remarks>
     public bool WaitForDataBeforeAllocatingBuffer { get; set; } = true;
 
