@@ -45,6 +45,9 @@ internal static partial class WeirLog
     [LoggerMessage(16, LogLevel.Critical, "Event loop {Loop}: epoll_wait failed with errno {Errno}; its connections are aborted.", EventName = "EventLoopFailed")]
     public static partial void EventLoopFailed(ILogger logger, int loop, int errno);
 
+    [LoggerMessage(17, LogLevel.Error, "Accept on {EndPoint}: setting up the accepted connection failed; it is closed and accepting goes on.", EventName = "ConnectionSetupFailed")]
+    public static partial void ConnectionSetupFailed(ILogger logger, EndPoint endPoint, Exception exception);
+
     [LoggerMessage(90, LogLevel.Warning, "A pool block was never returned; it was rented at:\n{RenterStack}", EventName = "BufferLeaked")]
     public static partial void BufferLeaked(ILogger logger, string renterStack);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -184,7 +185,18 @@ internal sealed class SocketAcceptor : IConnectionListener
                     WeirLog.AcceptOutOfDescriptors(_logger, EndPoint, SocketError.TooManyOpenSockets, DescriptorBackoffMilliseconds);
                 }
 
-                return StartConnection(accepted);
+                try
+                {
+                    return StartConnection(accepted);
+                }
+                catch (Exception ex) when (ex is SocketException or Win32Exception)
+                {
+                    // The peer may have reset already (a socket option then fails), or the kernel refused a
+                    // resource (an epoll watch): that connection is lost, the listener is not.
+                    accepted.Dispose();
+                    WeirLog.ConnectionSetupFailed(_logger, EndPoint, ex);
+                    continue;
+                }
             }
 
             if (Volatile.Read(ref _unbound) != 0)

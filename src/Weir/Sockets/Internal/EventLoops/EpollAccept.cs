@@ -35,6 +35,8 @@ internal sealed class EpollAccept(EpollLoop loop) : IAcceptOperation, IEventLoop
     {
         if (_listenSocket is null)
         {
+            // A closed handle still holds its old number, which may name another descriptor by now.
+            ObjectDisposedException.ThrowIf(listenSocket.SafeHandle.IsClosed, listenSocket);
             _listenSocket = listenSocket;
             _slot = loop.Register((int)listenSocket.SafeHandle.DangerousGetHandle(), this);
         }

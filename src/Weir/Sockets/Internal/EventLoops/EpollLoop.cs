@@ -125,11 +125,12 @@ internal sealed unsafe class EpollLoop : IDisposable
                 return;
             }
 
+            // Under the lock: a loop that stops on its own closes the eventfd only after taking it.
             _stopping = true;
+            ulong one = 1;
+            Libc.Write(_wake, (byte*)&one, sizeof(ulong));
         }
 
-        ulong one = 1;
-        Libc.Write(_wake, (byte*)&one, sizeof(ulong));
         if (!IsCurrentThread)
         {
             _thread.Join();
