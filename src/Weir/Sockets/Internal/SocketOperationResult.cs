@@ -16,6 +16,9 @@ internal readonly struct SocketOperationResult
         Error = error;
     }
 
+    /// <summary>An operation ended by closing its socket.</summary>
+    public static SocketOperationResult Aborted => new(SocketError.OperationAborted);
+
     public int BytesTransferred { get; }
 
     public SocketError Error { get; }

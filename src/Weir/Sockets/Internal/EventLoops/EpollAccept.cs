@@ -41,30 +41,10 @@ internal sealed class EpollAccept(EpollLoop loop) : IAcceptOperation, IEventLoop
             _slot = loop.Register((int)listenSocket.SafeHandle.DangerousGetHandle(), this);
         }
 
-        while (true)
-        {
-            _wait.Reset();
-            _readable.Reset();
-            if (listenSocket.Poll(0, SelectMode.SelectRead))
-            {
-                return StartAccept()
-                    ? new ValueTask<SocketOperationResult>(_result)
-                    : new ValueTask<SocketOperationResult>(this, _wait.Version);
-            }
-
-            HoldHandle();
-            switch (_readable.Arm())
-            {
-                case Readiness.ArmResult.Armed:
-                    return new ValueTask<SocketOperationResult>(this, _wait.Version);
-                case Readiness.ArmResult.Closed:
-                    ReleaseHandle();
-                    return new ValueTask<SocketOperationResult>(_result = new SocketOperationResult(SocketError.OperationAborted));
-                default:
-                    ReleaseHandle();
-                    break;
-            }
-        }
+        _wait.Reset();
+        return AcceptOrArm()
+            ? new ValueTask<SocketOperationResult>(_result)
+            : new ValueTask<SocketOperationResult>(this, _wait.Version);
     }
 
     public SocketOperationResult CurrentResult() => _result;
@@ -117,37 +97,44 @@ internal sealed class EpollAccept(EpollLoop loop) : IAcceptOperation, IEventLoop
         ReleaseHandle();
         try
         {
-            while (true)
+            if (AcceptOrArm())
             {
-                _readable.Reset();
-                if (_listenSocket!.Poll(0, SelectMode.SelectRead))
-                {
-                    if (StartAccept())
-                    {
-                        _wait.SetResult(_result);
-                    }
-
-                    return;
-                }
-
-                HoldHandle();
-                switch (_readable.Arm())
-                {
-                    case Readiness.ArmResult.Armed:
-                        return;
-                    case Readiness.ArmResult.Closed:
-                        ReleaseHandle();
-                        Abort();
-                        return;
-                    default:
-                        ReleaseHandle();
-                        break;
-                }
+                _wait.SetResult(_result);
             }
         }
         catch (ObjectDisposedException)
         {
             Abort();
+        }
+    }
+
+    /// <summary>
+    /// Accepts if a connection waits, else arms the wait: true when the accept completed at once or the listener
+    /// closed (the outcome in <see cref="_result"/>), false when the wait, or the runtime's accept, will complete.
+    /// </summary>
+    private bool AcceptOrArm()
+    {
+        while (true)
+        {
+            _readable.Reset();
+            if (_listenSocket!.Poll(0, SelectMode.SelectRead))
+            {
+                return StartAccept();
+            }
+
+            HoldHandle();
+            switch (_readable.Arm())
+            {
+                case Readiness.ArmResult.Armed:
+                    return false;
+                case Readiness.ArmResult.Closed:
+                    ReleaseHandle();
+                    _result = SocketOperationResult.Aborted;
+                    return true;
+                default:
+                    ReleaseHandle();
+                    break;
+            }
         }
     }
 
@@ -192,7 +179,7 @@ internal sealed class EpollAccept(EpollLoop loop) : IAcceptOperation, IEventLoop
 
     private void Abort()
     {
-        _result = new SocketOperationResult(SocketError.OperationAborted);
+        _result = SocketOperationResult.Aborted;
         _wait.SetResult(_result);
     }
 }

@@ -25,31 +25,27 @@ internal sealed unsafe partial class EpollSocket
         {
             Readiness.ArmResult.Armed => new ValueTask<SocketOperationResult>(this, _receive.Version),
             Readiness.ArmResult.WasReady => new ValueTask<SocketOperationResult>(new SocketOperationResult(0)),
-            _ => new ValueTask<SocketOperationResult>(new SocketOperationResult(SocketError.OperationAborted)),
+            _ => new ValueTask<SocketOperationResult>(SocketOperationResult.Aborted),
         };
     }
 
     public ValueTask<SocketOperationResult> ReceiveAsync(Memory<byte> buffer)
     {
-        while (true)
+        if (TryReceive(buffer, out var result))
         {
-            if (TryReceive(buffer, out var result))
-            {
-                return new ValueTask<SocketOperationResult>(result);
-            }
-
-            _receive.Reset();
-            _waitingForData = false;
-            _receiveBuffer = buffer;
-            switch (_readable.Arm())
-            {
-                case Readiness.ArmResult.Armed:
-                    return new ValueTask<SocketOperationResult>(this, _receive.Version);
-                case Readiness.ArmResult.Closed:
-                    _receiveBuffer = default;
-                    return new ValueTask<SocketOperationResult>(new SocketOperationResult(SocketError.OperationAborted));
-            }
+            return new ValueTask<SocketOperationResult>(result);
         }
+
+        _receive.Reset();
+        _waitingForData = false;
+        _receiveBuffer = buffer;
+        if (ArmOrReceive(out result))
+        {
+            _receiveBuffer = default;
+            return new ValueTask<SocketOperationResult>(result);
+        }
+
+        return new ValueTask<SocketOperationResult>(this, _receive.Version);
     }
 
     public SocketOperationResult GetResult(short token) => _receive.GetResult(token);
@@ -70,27 +66,44 @@ internal sealed unsafe partial class EpollSocket
         SocketOperationResult result;
         try
         {
-            while (!TryReceive(_receiveBuffer, out result))
+            // Woken, and yet nothing to read: the event was someone else's, or already consumed; wait again.
+            if (!TryReceive(_receiveBuffer, out result) && !ArmOrReceive(out result))
             {
-                // Woken, and yet nothing to read: the event was someone else's, or already consumed.
-                switch (_readable.Arm())
-                {
-                    case Readiness.ArmResult.Armed:
-                        return;
-                    case Readiness.ArmResult.Closed:
-                        result = new SocketOperationResult(SocketError.OperationAborted);
-                        goto Complete;
-                }
+                return;
             }
         }
         catch (ObjectDisposedException)
         {
-            result = new SocketOperationResult(SocketError.OperationAborted);
+            result = SocketOperationResult.Aborted;
         }
 
-    Complete:
         _receiveBuffer = default;
         _receive.SetResult(result);
+    }
+
+    /// <summary>
+    /// After a receive that would block: arms the wait (false), unless an edge came meanwhile and the retry
+    /// receives, or the socket closed (true, with the outcome).
+    /// </summary>
+    private bool ArmOrReceive(out SocketOperationResult result)
+    {
+        while (true)
+        {
+            switch (_readable.Arm())
+            {
+                case Readiness.ArmResult.Armed:
+                    result = default;
+                    return false;
+                case Readiness.ArmResult.Closed:
+                    result = SocketOperationResult.Aborted;
+                    return true;
+            }
+
+            if (TryReceive(_receiveBuffer, out result))
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>One <c>recv</c>: false when the socket has nothing now (and readiness must be awaited).</summary>

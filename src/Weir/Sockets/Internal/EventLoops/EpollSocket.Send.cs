@@ -44,23 +44,14 @@ internal sealed unsafe partial class EpollSocket
     public ValueTask<SocketOperationResult> SendAsync(ISocketSend send)
     {
         _sent = 0;
-        while (true)
+        if (TrySend(out var result))
         {
-            if (TrySend(out var result))
-            {
-                return new ValueTask<SocketOperationResult>(result);
-            }
-
-            var pending = _pendingSend ??= new PendingSend();
-            pending.Reset();
-            switch (_writable.Arm())
-            {
-                case Readiness.ArmResult.Armed:
-                    return pending.Awaitable;
-                case Readiness.ArmResult.Closed:
-                    return new ValueTask<SocketOperationResult>(_sendResult = new SocketOperationResult(SocketError.OperationAborted));
-            }
+            return new ValueTask<SocketOperationResult>(result);
         }
+
+        var pending = _pendingSend ??= new PendingSend();
+        pending.Reset();
+        return ArmOrSend(out result) ? new ValueTask<SocketOperationResult>(result) : pending.Awaitable;
     }
 
     public SocketOperationResult CurrentResult() => _sendResult;
@@ -86,25 +77,42 @@ internal sealed unsafe partial class EpollSocket
         SocketOperationResult result;
         try
         {
-            while (!TrySend(out result))
+            if (!TrySend(out result) && !ArmOrSend(out result))
             {
-                switch (_writable.Arm())
-                {
-                    case Readiness.ArmResult.Armed:
-                        return;
-                    case Readiness.ArmResult.Closed:
-                        result = _sendResult = new SocketOperationResult(SocketError.OperationAborted);
-                        goto Complete;
-                }
+                return;
             }
         }
         catch (ObjectDisposedException)
         {
-            result = _sendResult = new SocketOperationResult(SocketError.OperationAborted);
+            result = _sendResult = SocketOperationResult.Aborted;
         }
 
-    Complete:
         _pendingSend!.SetResult(result);
+    }
+
+    /// <summary>
+    /// After a send the socket could not take in full: arms the wait (false), unless an edge came meanwhile and
+    /// the retry finishes, or the socket closed (true, with the outcome).
+    /// </summary>
+    private bool ArmOrSend(out SocketOperationResult result)
+    {
+        while (true)
+        {
+            switch (_writable.Arm())
+            {
+                case Readiness.ArmResult.Armed:
+                    result = default;
+                    return false;
+                case Readiness.ArmResult.Closed:
+                    result = _sendResult = SocketOperationResult.Aborted;
+                    return true;
+            }
+
+            if (TrySend(out result))
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>

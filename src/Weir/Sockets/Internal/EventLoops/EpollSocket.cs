@@ -91,7 +91,7 @@ internal sealed unsafe partial class EpollSocket : ISocketChannel, ISocketSend, 
 
     private void Abort(bool receive, bool send)
     {
-        var aborted = new SocketOperationResult(SocketError.OperationAborted);
+        var aborted = SocketOperationResult.Aborted;
         if (receive)
         {
             _receiveBuffer = default;
